@@ -1,0 +1,9 @@
+//! Configuration of each pallet in the runtime, one file per area.
+
+mod consensus;
+mod monetary;
+mod system;
+
+pub use consensus::*;
+pub use monetary::*;
+pub use system::*;
