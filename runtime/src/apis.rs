@@ -1,9 +1,11 @@
 //! The runtime APIs: what the node, the RPCs and clients may ask the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall,
+	AccountId, Aura, Balance, Block, Grandpa, InherentDataExt, Jobs, MarketJob, MarketMiner,
+	MarketParameters, MarketReceipt, Miners, Nonce, Receipts, Runtime, RuntimeCall,
 	RuntimeExecutive, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
+use aitbc_primitives::{JobId, JobStatus, ReceiptId};
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -19,6 +21,9 @@ use sp_runtime::{
 	ApplyExtrinsicResult, ExtrinsicInclusionMode,
 };
 use sp_version::RuntimeVersion;
+
+/// The most items one marketplace API call returns.
+const MAX_API_LIMIT: u32 = 1_000;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -200,6 +205,93 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl aitbc_runtime_api::MarketplaceApi<
+		Block,
+		AccountId,
+		Balance,
+		MarketJob,
+		MarketMiner,
+		MarketReceipt,
+		MarketParameters,
+	> for Runtime {
+		fn job(job_id: JobId) -> Option<MarketJob> {
+			pallet_aitbc_jobs::Jobs::<Runtime>::get(job_id)
+		}
+
+		fn jobs(
+			client: Option<AccountId>,
+			status: Option<JobStatus>,
+			limit: u32,
+		) -> Vec<(JobId, MarketJob)> {
+			Jobs::list_jobs(client, status, limit.min(MAX_API_LIMIT))
+		}
+
+		fn miner(operator: AccountId) -> Option<MarketMiner> {
+			pallet_aitbc_miners::Miners::<Runtime>::get(operator)
+		}
+
+		fn miners(limit: u32) -> Vec<(AccountId, MarketMiner)> {
+			pallet_aitbc_miners::Miners::<Runtime>::iter()
+				.take(limit.min(MAX_API_LIMIT) as usize)
+				.collect()
+		}
+
+		fn receipt(receipt_id: ReceiptId) -> Option<MarketReceipt> {
+			pallet_aitbc_receipts::Receipts::<Runtime>::get(receipt_id)
+		}
+
+		fn receipt_of_job(job_id: JobId) -> Option<MarketReceipt> {
+			Receipts::of_job(job_id)
+		}
+
+		fn receipts(limit: u32) -> Vec<MarketReceipt> {
+			Receipts::latest(limit.min(MAX_API_LIMIT))
+		}
+
+		fn quote(model: Vec<u8>, max_tokens: u32) -> aitbc_runtime_api::Quote<Balance> {
+			let (available_miners, min_price) = Miners::quote(&model, max_tokens);
+			aitbc_runtime_api::Quote { available_miners, min_price }
+		}
+
+		fn parameters() -> MarketParameters {
+			pallet_aitbc_params::Parameters::<Runtime>::get()
+		}
+
+		fn queued_jobs() -> u32 {
+			Jobs::queued_count()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::{list_benchmark, BenchmarkList};
+			use frame_support::traits::StorageInfoTrait;
+			use crate::benches::*;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, crate::AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::{add_benchmark, BenchmarkBatch};
+			use frame_support::traits::WhitelistedStorageKeys;
+			use crate::benches::*;
+
+			let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

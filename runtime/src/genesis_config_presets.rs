@@ -27,6 +27,8 @@ fn testnet_genesis(
 				.iter()
 				.cloned()
 				.map(|account| (account, ENDOWMENT))
+				// The treasury receives protocol fees and slashes; it must exist first.
+				.chain(core::iter::once((crate::configs::treasury_account(), UNIT)))
 				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {

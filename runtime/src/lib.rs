@@ -2,9 +2,9 @@
 //!
 //! The FRAME runtime of AITBC, a decentralized GPU marketplace for AI inference.
 //!
-//! This first cut carries the chain's base: block production (Aura, 2-second slots), finality
-//! (GRANDPA), the native token **AIT** (12 decimals), transaction fees and a sudo key. The
-//! marketplace pallets (miners, jobs, escrow, receipts) are composed here as they land.
+//! It carries the chain's base (block production with Aura in 2-second slots, GRANDPA
+//! finality, the native token **AIT** with 12 decimals, transaction fees, a sudo key) and the
+//! marketplace: `Params`, `Miners`, `Escrow`, `Receipts` and `Jobs` (see `docs/design.md`).
 //!
 //! Layout: this file holds the primitive types and the `#[frame_support::runtime]` block with
 //! explicit pallet indices; `configs/` configures each pallet; `apis.rs` implements the runtime
@@ -187,4 +187,40 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(20)]
+	pub type Params = pallet_aitbc_params;
+
+	#[runtime::pallet_index(21)]
+	pub type Miners = pallet_aitbc_miners;
+
+	#[runtime::pallet_index(22)]
+	pub type Escrow = pallet_aitbc_escrow;
+
+	#[runtime::pallet_index(23)]
+	pub type Receipts = pallet_aitbc_receipts;
+
+	#[runtime::pallet_index(24)]
+	pub type Jobs = pallet_aitbc_jobs;
+}
+
+/// A marketplace job, as the runtime API returns it.
+pub type MarketJob = pallet_aitbc_jobs::JobOf<Runtime>;
+/// A registered miner, as the runtime API returns it.
+pub type MarketMiner = pallet_aitbc_miners::MinerRecordOf<Runtime>;
+/// A receipt, as the runtime API returns it.
+pub type MarketReceipt = pallet_aitbc_receipts::ReceiptRecordOf<Runtime>;
+/// The marketplace parameters, as the runtime API returns them.
+pub type MarketParameters = pallet_aitbc_params::MarketParamsOf<Runtime>;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benches {
+	frame_benchmarking::define_benchmarks!(
+		[pallet_balances, Balances]
+		[pallet_aitbc_params, Params]
+		[pallet_aitbc_miners, Miners]
+		[pallet_aitbc_receipts, Receipts]
+		[pallet_aitbc_jobs, Jobs]
+	);
+	use crate::*;
 }

@@ -1,5 +1,7 @@
-//! The node's JSON-RPC methods beyond the standard `sc-rpc` set: account nonces and fee
-//! queries. Marketplace RPCs over the runtime APIs are added here as the pallets land.
+//! The node's JSON-RPC methods beyond the standard `sc-rpc` set: account nonces, fee queries
+//! and the marketplace (`aitbc_*`, see [`marketplace`] and `docs/rpc.md`).
+
+pub mod marketplace;
 
 use std::sync::Arc;
 
@@ -31,9 +33,18 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ BlockBuilder<Block>,
+		+ aitbc_runtime_api::MarketplaceApi<
+			Block,
+			AccountId,
+			Balance,
+			aitbc_runtime::MarketJob,
+			aitbc_runtime::MarketMiner,
+			aitbc_runtime::MarketReceipt,
+			aitbc_runtime::MarketParameters,
+		> + BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
+	use marketplace::MarketplaceRpcServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -41,7 +52,8 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(marketplace::Marketplace::new(client).into_rpc())?;
 
 	Ok(module)
 }

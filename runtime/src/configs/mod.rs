@@ -1,9 +1,11 @@
 //! Configuration of each pallet in the runtime, one file per area.
 
 mod consensus;
+mod marketplace;
 mod monetary;
 mod system;
 
 pub use consensus::*;
+pub use marketplace::*;
 pub use monetary::*;
 pub use system::*;

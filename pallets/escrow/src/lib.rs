@@ -1,0 +1,244 @@
+//! # AITBC escrow
+//!
+//! Holds each job's budget on the client's own account, under the hold reason
+//! [`HoldReason::JobBudget`], from submission until the job ends; then either
+//!
+//! - **settles** it ([`JobEscrow::settle`]): the price minus the protocol fee goes to the miner,
+//!   the fee to the treasury, the rest back to the client; or
+//! - **refunds** it in full ([`JobEscrow::refund`]): failure, expiry or cancellation.
+//!
+//! The jobs pallet uses it only through the [`JobEscrow`] trait. The pallet has no calls.
+//!
+//! Invariant (checked by `try_state` and after every test): [`TotalHeld`] equals the sum of
+//! the open budgets, and every client's balance on hold for jobs equals the sum of its budgets.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(test)]
+mod tests;
+
+use aitbc_primitives::JobId;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		tokens::{Precision, Preservation},
+	},
+};
+use sp_runtime::traits::{CheckedSub, Saturating, Zero};
+
+/// How a settled budget was split.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Settlement<Balance> {
+	/// Paid to the miner: the price minus the fee.
+	pub to_miner: Balance,
+	/// Paid to the treasury.
+	pub fee: Balance,
+	/// Returned to the client: the budget minus the price.
+	pub refunded: Balance,
+}
+
+/// What the jobs pallet needs from an escrow.
+pub trait JobEscrow<AccountId, Balance> {
+	/// Puts `amount` of `client`'s free balance on hold for `job`.
+	fn hold(job: JobId, client: &AccountId, amount: Balance) -> DispatchResult;
+	/// Pays `price` out of `job`'s budget (`fee` of it to the treasury, the rest to `miner`)
+	/// and returns what remains to the client. `price` must not exceed the budget.
+	fn settle(
+		job: JobId,
+		miner: &AccountId,
+		price: Balance,
+		fee: Balance,
+	) -> Result<Settlement<Balance>, DispatchError>;
+	/// Returns `job`'s whole budget to the client; returns the amount.
+	fn refund(job: JobId) -> Result<Balance, DispatchError>;
+	/// The budget held for `job`, if any.
+	fn held(job: JobId) -> Option<Balance>;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::BlockNumberFor;
+
+	/// The balance type of the currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency budgets are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The account protocol fees are paid to.
+		type Treasury: Get<Self::AccountId>;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A job's budget, held from submission until the job ends.
+		#[codec(index = 0)]
+		JobBudget,
+	}
+
+	/// A budget on hold: whose, and how much.
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+	pub struct Budget<AccountId, Balance> {
+		/// The client who pays.
+		pub client: AccountId,
+		/// The amount on hold.
+		pub amount: Balance,
+	}
+
+	/// The budget of each open job.
+	#[pallet::storage]
+	pub type Budgets<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, Budget<T::AccountId, BalanceOf<T>>>;
+
+	/// Sum of all open budgets.
+	#[pallet::storage]
+	pub type TotalHeld<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A job's budget was put on hold.
+		BudgetHeld { job_id: JobId, client: T::AccountId, amount: BalanceOf<T> },
+		/// A job's budget was settled: the miner paid, the fee to the treasury, the rest
+		/// refunded.
+		BudgetSettled {
+			job_id: JobId,
+			miner: T::AccountId,
+			to_miner: BalanceOf<T>,
+			fee: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// A job's budget was returned to the client in full.
+		BudgetRefunded { job_id: JobId, client: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The client's free balance cannot cover the budget (plus the existential deposit).
+		/// Lower the maximum price or top up the account.
+		InsufficientBalance,
+		/// A budget is already held for this job id.
+		AlreadyHeld,
+		/// No budget is held for this job.
+		NoBudget,
+		/// The price (or the fee) exceeds the budget held for the job.
+		PriceAboveBudget,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn reason() -> T::RuntimeHoldReason {
+			HoldReason::JobBudget.into()
+		}
+
+		/// Checks the escrow invariant: the total equals the sum of budgets, and each client's
+		/// hold equals the sum of its budgets.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			use alloc::collections::btree_map::BTreeMap;
+			let mut total = BalanceOf::<T>::zero();
+			let mut per_client: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (_, budget) in Budgets::<T>::iter() {
+				total = total.saturating_add(budget.amount);
+				let entry = per_client.entry(budget.client).or_default();
+				*entry = entry.saturating_add(budget.amount);
+			}
+			ensure!(total == TotalHeld::<T>::get(), "TotalHeld differs from the sum of budgets");
+			for (client, amount) in per_client {
+				ensure!(
+					T::Currency::balance_on_hold(&Self::reason(), &client) == amount,
+					"a client's hold differs from the sum of its budgets"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> JobEscrow<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		fn hold(job: JobId, client: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			ensure!(!Budgets::<T>::contains_key(job), Error::<T>::AlreadyHeld);
+			T::Currency::hold(&Self::reason(), client, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Budgets::<T>::insert(job, Budget { client: client.clone(), amount });
+			TotalHeld::<T>::mutate(|t| *t = t.saturating_add(amount));
+			Self::deposit_event(Event::BudgetHeld { job_id: job, client: client.clone(), amount });
+			Ok(())
+		}
+
+		fn settle(
+			job: JobId,
+			miner: &T::AccountId,
+			price: BalanceOf<T>,
+			fee: BalanceOf<T>,
+		) -> Result<Settlement<BalanceOf<T>>, DispatchError> {
+			let budget = Budgets::<T>::get(job).ok_or(Error::<T>::NoBudget)?;
+			let refunded = budget.amount.checked_sub(&price).ok_or(Error::<T>::PriceAboveBudget)?;
+			let to_miner = price.checked_sub(&fee).ok_or(Error::<T>::PriceAboveBudget)?;
+			let reason = Self::reason();
+			// Release the whole budget first, then pay from the client's free balance: the
+			// client's account stays alive (it held at least this much), and a payee below the
+			// existential deposit is an error, not a silent loss.
+			T::Currency::release(&reason, &budget.client, budget.amount, Precision::Exact)?;
+			if !to_miner.is_zero() {
+				T::Currency::transfer(&budget.client, miner, to_miner, Preservation::Expendable)?;
+			}
+			if !fee.is_zero() {
+				T::Currency::transfer(
+					&budget.client,
+					&T::Treasury::get(),
+					fee,
+					Preservation::Expendable,
+				)?;
+			}
+			Budgets::<T>::remove(job);
+			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(budget.amount));
+			Self::deposit_event(Event::BudgetSettled {
+				job_id: job,
+				miner: miner.clone(),
+				to_miner,
+				fee,
+				refunded,
+			});
+			Ok(Settlement { to_miner, fee, refunded })
+		}
+
+		fn refund(job: JobId) -> Result<BalanceOf<T>, DispatchError> {
+			let budget = Budgets::<T>::take(job).ok_or(Error::<T>::NoBudget)?;
+			T::Currency::release(&Self::reason(), &budget.client, budget.amount, Precision::Exact)?;
+			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(budget.amount));
+			Self::deposit_event(Event::BudgetRefunded {
+				job_id: job,
+				client: budget.client,
+				amount: budget.amount,
+			});
+			Ok(budget.amount)
+		}
+
+		fn held(job: JobId) -> Option<BalanceOf<T>> {
+			Budgets::<T>::get(job).map(|b| b.amount)
+		}
+	}
+}

@@ -1,0 +1,131 @@
+//! Tests of `pallet_aitbc_escrow`.
+
+use crate::{self as pallet_aitbc_escrow, Budgets, Error, Event, JobEscrow, Settlement, TotalHeld};
+use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types, traits::fungible::InspectHold};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Escrow: pallet_aitbc_escrow,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = frame_support::traits::ConstU128<10>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+const CLIENT: u64 = 1;
+const MINER: u64 = 2;
+const TREASURY: u64 = 99;
+
+parameter_types! {
+	pub const Treasury: u64 = TREASURY;
+}
+
+impl pallet_aitbc_escrow::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Treasury = Treasury;
+}
+
+fn reason() -> RuntimeHoldReason {
+	crate::HoldReason::JobBudget.into()
+}
+
+/// Runs `test` with the client holding 1,000, the miner and the treasury 100, then checks the
+/// escrow invariant.
+fn build_and_execute(test: impl FnOnce()) {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(CLIENT, 1_000), (MINER, 100), (TREASURY, 100)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		test();
+		Escrow::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn hold_puts_the_budget_on_hold() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(1, &CLIENT, 300));
+		assert_eq!(Balances::balance_on_hold(&reason(), &CLIENT), 300);
+		assert_eq!(Balances::free_balance(CLIENT), 700);
+		assert_eq!(Escrow::held(1), Some(300));
+		assert_eq!(TotalHeld::<Test>::get(), 300);
+		System::assert_last_event(Event::BudgetHeld { job_id: 1, client: CLIENT, amount: 300 }.into());
+	});
+}
+
+#[test]
+fn hold_beyond_free_balance_is_refused() {
+	build_and_execute(|| {
+		assert_noop!(Escrow::hold(1, &CLIENT, 1_001), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn a_job_is_held_once() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(1, &CLIENT, 100));
+		assert_noop!(Escrow::hold(1, &CLIENT, 100), Error::<Test>::AlreadyHeld);
+	});
+}
+
+#[test]
+fn settle_pays_miner_and_treasury_and_refunds_the_rest() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(1, &CLIENT, 300));
+		let settlement = Escrow::settle(1, &MINER, 200, 10).unwrap();
+		assert_eq!(settlement, Settlement { to_miner: 190, fee: 10, refunded: 100 });
+		assert_eq!(Balances::free_balance(CLIENT), 800);
+		assert_eq!(Balances::free_balance(MINER), 290);
+		assert_eq!(Balances::free_balance(TREASURY), 110);
+		assert_eq!(Balances::balance_on_hold(&reason(), &CLIENT), 0);
+		assert!(Budgets::<Test>::get(1).is_none());
+		assert_eq!(TotalHeld::<Test>::get(), 0);
+	});
+}
+
+#[test]
+fn settle_above_budget_is_refused() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(1, &CLIENT, 300));
+		assert_noop!(Escrow::settle(1, &MINER, 301, 0), Error::<Test>::PriceAboveBudget);
+		assert_noop!(Escrow::settle(1, &MINER, 100, 101), Error::<Test>::PriceAboveBudget);
+		assert_noop!(Escrow::settle(2, &MINER, 1, 0), Error::<Test>::NoBudget);
+	});
+}
+
+#[test]
+fn refund_returns_the_whole_budget() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(1, &CLIENT, 300));
+		assert_ok!(Escrow::hold(2, &CLIENT, 200));
+		assert_eq!(Escrow::refund(1), Ok(300));
+		assert_eq!(Balances::free_balance(CLIENT), 800);
+		assert_eq!(TotalHeld::<Test>::get(), 200);
+		System::assert_last_event(Event::BudgetRefunded { job_id: 1, client: CLIENT, amount: 300 }.into());
+		assert_noop!(Escrow::refund(1), Error::<Test>::NoBudget);
+	});
+}

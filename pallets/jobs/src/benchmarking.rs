@@ -1,0 +1,257 @@
+//! Benchmarks for `pallet_aitbc_jobs`: every call and every hook path, at worst case.
+
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use super::*;
+use crate::Pallet as JobsPallet;
+use aitbc_primitives::{output_hash, JobId, ReceiptPayload, Usage};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{Get, Hooks},
+	weights::Weight,
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::{crypto::KeyTypeId, sr25519};
+use sp_runtime::traits::One;
+
+const MODEL: &[u8] = b"bench-model:latest";
+const KEY_TYPE: KeyTypeId = KeyTypeId(*b"aitb");
+
+fn model<T: Config>() -> BoundedVec<u8, T::MaxModelIdLen> {
+	MODEL.to_vec().try_into().expect("short model id")
+}
+
+/// An operator key in the benchmark keystore, registered as a miner.
+fn operator<T: Config>(index: u32) -> (T::AccountId, sr25519::Public)
+where
+	T::AccountId: From<sr25519::Public>,
+{
+	let public = sp_io::crypto::sr25519_generate(KEY_TYPE, None);
+	let account: T::AccountId = public.into();
+	T::BenchmarkHelper::register_miner(&account, index, MODEL);
+	(account, public)
+}
+
+/// Fills the model's miner index so selection does the most work, with miners that fit no
+/// job (they are marked busy by the helper only through capacity), then adds the operator.
+fn miners<T: Config>(count: u32) -> (T::AccountId, sr25519::Public)
+where
+	T::AccountId: From<sr25519::Public>,
+{
+	for i in 1..count {
+		let filler: T::AccountId = account("filler", i, 0);
+		T::BenchmarkHelper::register_miner(&filler, i, MODEL);
+	}
+	operator::<T>(0)
+}
+
+fn client<T: Config>(i: u32) -> T::AccountId {
+	let who: T::AccountId = account("client", i, 0);
+	T::BenchmarkHelper::fund(&who);
+	who
+}
+
+fn submit<T: Config>(client: &T::AccountId, prompt_len: u32) -> JobId {
+	let prompt = alloc::vec![b'a'; prompt_len.max(1) as usize];
+	JobsPallet::<T>::do_submit(
+		client.clone(),
+		JobKind::TextInference,
+		model::<T>(),
+		prompt.try_into().expect("prompt fits"),
+		InferenceParams { temperature_milli: 700, max_tokens: 64, seed: Some(1) },
+		T::BenchmarkHelper::max_price(),
+		None,
+		None,
+	)
+	.expect("submission works")
+}
+
+/// `count` jobs from as many clients as the open-job limit needs.
+fn submit_many<T: Config>(count: u32) -> alloc::vec::Vec<JobId> {
+	let per_client = T::Params::get().max_open_jobs_per_client.max(1);
+	(0..count).map(|i| submit::<T>(&client::<T>(i / per_client), 16)).collect()
+}
+
+fn signed_result<T: Config>(
+	public: &sr25519::Public,
+	job_id: JobId,
+	output_len: u32,
+) -> JobResultOf<T> {
+	let output: alloc::vec::Vec<u8> = alloc::vec![b'x'; output_len as usize];
+	let usage = Usage { prompt_tokens: 16, output_tokens: 64, compute_ms: 1_000 };
+	let job = Jobs::<T>::get(job_id).expect("job exists");
+	let terms = job.terms.expect("assigned");
+	let units = terms.unit_type.units(&usage);
+	let price: u128 = JobsPallet::<T>::price_of(units, terms.unit_price, job.max_price);
+	let payload = ReceiptPayload { job_id, output_hash: output_hash(&output), usage, price };
+	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, public, &payload.signing_bytes())
+		.expect("the key is in the keystore");
+	JobResult {
+		job_id,
+		output: output.try_into().expect("output fits"),
+		usage,
+		signature: signature.0,
+	}
+}
+
+#[benchmarks(where T::AccountId: From<sr25519::Public>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit_job(p: Linear<1, { T::MaxPromptChars::get() }>) {
+		miners::<T>(16);
+		let who = client::<T>(0);
+		let prompt: BoundedVec<u8, T::MaxPromptLen> =
+			alloc::vec![b'a'; p as usize].try_into().expect("prompt fits");
+		let id = NextJobId::<T>::get();
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(who),
+			JobKind::TextInference,
+			model::<T>(),
+			prompt,
+			InferenceParams { temperature_milli: 700, max_tokens: 64, seed: Some(1) },
+			T::BenchmarkHelper::max_price(),
+			None,
+			None,
+		);
+
+		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+	}
+
+	#[benchmark]
+	fn acknowledge(n: Linear<1, { T::MaxBatch::get() }>) {
+		let (operator, _) = miners::<T>(1);
+		let ids = submit_many::<T>(n);
+		let batch: BoundedVec<JobId, T::MaxBatch> = ids.clone().try_into().expect("n <= MaxBatch");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), batch);
+
+		for id in ids {
+			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Running { .. })));
+		}
+	}
+
+	#[benchmark]
+	fn submit_result(o: Linear<0, { T::MaxOutputLen::get() }>) {
+		let (operator, public) = miners::<T>(1);
+		let id = submit::<T>(&client::<T>(0), 16);
+		JobsPallet::<T>::do_acknowledge(&operator, id).expect("assigned to the operator");
+		let result = signed_result::<T>(&public, id, o);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), id, result.output, result.usage, result.signature);
+
+		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
+	}
+
+	#[benchmark]
+	fn submit_results(n: Linear<1, { T::MaxBatch::get() }>, o: Linear<0, { T::MaxOutputLen::get() }>) {
+		let (operator, public) = miners::<T>(1);
+		let ids = submit_many::<T>(n);
+		let results: alloc::vec::Vec<_> =
+			ids.iter().map(|id| signed_result::<T>(&public, *id, o)).collect();
+		let batch: BoundedVec<_, T::MaxBatch> = results.try_into().expect("n <= MaxBatch");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), batch);
+
+		for id in ids {
+			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
+		}
+	}
+
+	#[benchmark]
+	fn report_failure() {
+		let (operator, _) = miners::<T>(1);
+		let id = submit::<T>(&client::<T>(0), 16);
+		let reason: BoundedVec<u8, T::MaxReasonLen> =
+			alloc::vec![b'r'; T::MaxReasonLen::get() as usize].try_into().expect("fits");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), id, reason);
+
+		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Failed { .. })));
+	}
+
+	#[benchmark]
+	fn cancel_job() {
+		let (operator, _) = miners::<T>(1);
+		let who = client::<T>(0);
+		let id = submit::<T>(&who, 16);
+		JobsPallet::<T>::do_acknowledge(&operator, id).expect("assigned to the operator");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id);
+
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Cancelled));
+	}
+
+	/// `n` ack deadlines fall in one block; each miner missed, each job goes to another miner.
+	#[benchmark]
+	fn on_initialize_deadlines(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(64) }>) {
+		miners::<T>(2);
+		let ids = submit_many::<T>(n);
+		let at = ids
+			.first()
+			.and_then(|id| Jobs::<T>::get(id))
+			.map(|j| j.deadline)
+			.unwrap_or_else(|| frame_system::Pallet::<T>::block_number() + One::one());
+		frame_system::Pallet::<T>::set_block_number(at);
+
+		#[block]
+		{
+			JobsPallet::<T>::on_initialize(at);
+		}
+
+		for id in ids {
+			let job = Jobs::<T>::get(id).expect("job exists");
+			assert!(job.state.is_final() || job.deadline > at, "every due deadline was handled");
+		}
+	}
+
+	/// `n` queued jobs are assigned at the start of a block.
+	#[benchmark]
+	fn on_initialize_assign(n: Linear<0, { T::MaxAssignPerBlock::get() }>) {
+		let ids = submit_many::<T>(n);
+		miners::<T>(1);
+
+		#[block]
+		{
+			JobsPallet::<T>::assign_queued();
+		}
+
+		for id in ids {
+			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+		}
+	}
+
+	/// `n` finished jobs are pruned in `on_idle`.
+	#[benchmark]
+	fn on_idle_prune(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(256) }>) {
+		let ids = submit_many::<T>(n);
+		for id in &ids {
+			let who = Jobs::<T>::get(id).expect("job exists").client;
+			JobsPallet::<T>::do_cancel(&who, *id).expect("cancellable");
+		}
+		let at: BlockNumberFor<T> =
+			frame_system::Pallet::<T>::block_number() + T::Params::get().retention_period;
+		frame_system::Pallet::<T>::set_block_number(at);
+		PruneCursor::<T>::put(at);
+
+		#[block]
+		{
+			JobsPallet::<T>::prune_finished(at, Weight::MAX);
+		}
+
+		for id in ids {
+			assert!(Jobs::<T>::get(id).is_none());
+		}
+	}
+
+	impl_benchmark_test_suite!(JobsPallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

@@ -1,0 +1,419 @@
+//! # AITBC jobs
+//!
+//! The life of an inference job, from submission to receipt, with every failure path ending in
+//! a clear state, an event saying why, and the client's money back.
+//!
+//! ## Overview
+//!
+//! ```text
+//!  submit_job ──► Queued ──(miner fits)──► Assigned ──acknowledge──► Running ──submit_result──► Completed
+//!                   │  ▲                      │  │                      │  │
+//!      queue timeout│  └──(no miner fits)─────┘  │ ack deadline missed  │  │ result deadline missed
+//!                   ▼                            ▼  (slash, re-assign)  ▼  ▼  (slash, re-assign)
+//!        Failed(NoMinerAvailable)     Failed(AttemptsExhausted) / Expired (TTL) / Failed(MinerReported)
+//!                          cancel_job (client, any time before the result) ──► Cancelled
+//! ```
+//!
+//! - [`Pallet::submit_job`]: the client names the model, the prompt (UTF-8, at most
+//!   [`Config::MaxPromptChars`] characters), generation parameters, a maximum price and a TTL.
+//!   The maximum price goes into escrow. The job is assigned in the same block when a miner
+//!   fits, else queued; queued jobs are retried at each block ([`Config::MaxAssignPerBlock`]).
+//! - [`Pallet::acknowledge`]: the assigned operator takes jobs (several per call) before the ack
+//!   deadline; the result deadline then follows from `max_tokens` and the governed minimum
+//!   throughput, never past the TTL.
+//! - [`Pallet::submit_result`] / [`Pallet::submit_results`]: the operator delivers output,
+//!   usage and an sr25519 signature over the receipt payload, checked on chain. The price is
+//!   units × unit price capped at the maximum; the miner is paid minus the protocol fee, the
+//!   client refunded the rest, a receipt written.
+//! - [`Pallet::report_failure`]: the operator gives up with a reason; full refund.
+//! - [`Pallet::cancel_job`]: the client cancels before the result; full refund.
+//!
+//! Deadlines live in a per-block queue ([`Deadlines`], at most
+//! [`Config::MaxDeadlinesPerBlock`] per block) handled in `on_initialize`. Finished jobs are
+//! pruned after `retention_period` in `on_idle`, leaving their receipt.
+//!
+//! The pallet sees the miner registry, the escrow and the receipts only through the traits
+//! in its [`Config`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod impls;
+mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helper;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmark_helper::MarketBenchmarkHelper;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use aitbc_primitives::{JobId, ReceiptId, Usage};
+	use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
+	use frame_system::pallet_prelude::*;
+	use pallet_aitbc_escrow::JobEscrow;
+	use pallet_aitbc_miners::MinerRegistry;
+	use pallet_aitbc_params::MarketParams;
+	use pallet_aitbc_receipts::ReceiptSink;
+	use sp_runtime::Perbill;
+
+	/// The balance type.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A failure reason's text.
+	pub type ReasonOf<T> = BoundedVec<u8, <T as Config>::MaxReasonLen>;
+	/// A job's output.
+	pub type OutputOf<T> = BoundedVec<u8, <T as Config>::MaxOutputLen>;
+	/// A job in this runtime.
+	pub type JobOf<T> = Job<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		BoundedVec<u8, <T as Config>::MaxModelIdLen>,
+		BoundedVec<u8, <T as Config>::MaxPromptLen>,
+		OutputOf<T>,
+		BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxAttempts>,
+		ReasonOf<T>,
+	>;
+	/// A job's state in this runtime.
+	pub type JobStateOf<T> = JobState<<T as frame_system::Config>::AccountId, ReasonOf<T>>;
+	/// A failure reason in this runtime.
+	pub type FailureReasonOf<T> = FailureReason<ReasonOf<T>>;
+	/// One batched result in this runtime.
+	pub type JobResultOf<T> = JobResult<OutputOf<T>>;
+	/// The marketplace parameters in this runtime.
+	pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency (for its balance type).
+		type Currency: Inspect<Self::AccountId>;
+		/// Holds and settles job budgets.
+		type Escrow: JobEscrow<Self::AccountId, BalanceOf<Self>>;
+		/// The miner registry.
+		type Miners: MinerRegistry<Self::AccountId, BalanceOf<Self>>;
+		/// Where receipts are written.
+		type Receipts: ReceiptSink<Self::AccountId, BalanceOf<Self>>;
+		/// Checks operators' receipt signatures.
+		type Verifier: ReceiptVerifier<Self::AccountId>;
+		/// The marketplace parameters.
+		type Params: Get<MarketParamsOf<Self>>;
+		/// Milliseconds per block, to turn generation time into blocks.
+		#[pallet::constant]
+		type MillisPerBlock: Get<u64>;
+		/// Longest model id, in bytes.
+		#[pallet::constant]
+		type MaxModelIdLen: Get<u32>;
+		/// Most characters in a prompt (the seeds' limit: 4000).
+		#[pallet::constant]
+		type MaxPromptChars: Get<u32>;
+		/// Most bytes in a prompt (4 per character at worst).
+		#[pallet::constant]
+		type MaxPromptLen: Get<u32>;
+		/// Most bytes of output stored with a job.
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+		/// Most tokens a job may ask for.
+		#[pallet::constant]
+		type MaxTokens: Get<u32>;
+		/// Longest failure reason, in bytes.
+		#[pallet::constant]
+		type MaxReasonLen: Get<u32>;
+		/// Upper bound of `max_assign_attempts` (the length of a job's `tried` list).
+		#[pallet::constant]
+		type MaxAttempts: Get<u32>;
+		/// Most jobs in one acknowledge or results call.
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
+		/// Most deadlines (or prunes) scheduled in one block.
+		#[pallet::constant]
+		type MaxDeadlinesPerBlock: Get<u32>;
+		/// Most jobs waiting for a miner.
+		#[pallet::constant]
+		type MaxQueued: Get<u32>;
+		/// Most queued jobs tried for assignment at each block.
+		#[pallet::constant]
+		type MaxAssignPerBlock: Get<u32>;
+		/// Weights.
+		type WeightInfo: WeightInfo;
+		/// Sets up miners and funds for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
+	}
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Jobs by id, until pruned after the retention period.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+
+	/// Each client's jobs (for listing), until pruned.
+	#[pallet::storage]
+	pub type JobsByClient<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+
+	/// How many jobs each client has open.
+	#[pallet::storage]
+	pub type OpenJobs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Jobs waiting for a miner, oldest first.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueued>, ValueQuery>;
+
+	/// Jobs whose pending deadline falls in each block.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Finished jobs to prune at each block.
+	#[pallet::storage]
+	pub type Prunes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// The next block whose prune list `on_idle` handles.
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A client submitted a job; its budget is in escrow.
+		JobSubmitted {
+			job_id: JobId,
+			client: T::AccountId,
+			model: BoundedVec<u8, T::MaxModelIdLen>,
+			max_price: BalanceOf<T>,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// No miner fits yet; the job waits until `timeout_at`.
+		JobQueued { job_id: JobId, timeout_at: BlockNumberFor<T> },
+		/// The job was given to `operator` (`attempt` counts from 1), which must acknowledge
+		/// by `ack_deadline`.
+		JobAssigned {
+			job_id: JobId,
+			operator: T::AccountId,
+			attempt: u32,
+			ack_deadline: BlockNumberFor<T>,
+		},
+		/// The operator took the job; the result is due by `result_deadline`.
+		JobAcknowledged { job_id: JobId, operator: T::AccountId, result_deadline: BlockNumberFor<T> },
+		/// The operator missed a deadline; it is penalized and the job moves on.
+		MinerMissedDeadline { job_id: JobId, operator: T::AccountId, missed: MissedDeadline },
+		/// The job is done: the miner was paid, the client refunded the rest, a receipt written.
+		JobCompleted {
+			job_id: JobId,
+			operator: T::AccountId,
+			receipt_id: ReceiptId,
+			price: BalanceOf<T>,
+			fee: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// The job failed for `reason`; the client got `refunded` back.
+		JobFailed { job_id: JobId, reason: FailureReasonOf<T>, refunded: BalanceOf<T> },
+		/// The client cancelled the job and got `refunded` back.
+		JobCancelled { job_id: JobId, refunded: BalanceOf<T> },
+		/// The job's TTL passed before a result; the client got `refunded` back.
+		JobExpired { job_id: JobId, refunded: BalanceOf<T> },
+		/// A finished job was removed from state; its receipt remains.
+		JobPruned { job_id: JobId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The prompt is empty. Send some text.
+		EmptyPrompt,
+		/// The prompt has more than `MaxPromptChars` (4000) characters. Shorten it.
+		PromptTooLong,
+		/// The prompt is not valid UTF-8. Send text.
+		PromptNotUtf8,
+		/// The model id is empty or longer than `MaxModelIdLen`.
+		InvalidModel,
+		/// `max_tokens` is zero or above `MaxTokens`.
+		InvalidMaxTokens,
+		/// The maximum price is zero. Offer something.
+		ZeroMaxPrice,
+		/// The TTL is zero. Leave it out for the default, or give at least one block.
+		ZeroTtl,
+		/// The TTL is above the governed `max_ttl`.
+		TtlTooLong,
+		/// The client has `max_open_jobs_per_client` jobs open. Wait for one to end.
+		TooManyOpenJobs,
+		/// The job queue is full. Try again later.
+		QueueFull,
+		/// The deadline queue near the job's deadline is full. Try again later.
+		DeadlineQueueFull,
+		/// No job has this id (or it was pruned).
+		UnknownJob,
+		/// The job is not assigned to the calling operator.
+		NotAssignedToYou,
+		/// The job is not waiting for an acknowledgement.
+		NotAwaitingAck,
+		/// The job has ended already (a result came, or it failed, expired or was cancelled).
+		JobFinished,
+		/// Only the client who submitted the job may cancel it.
+		NotYourJob,
+		/// The receipt signature does not verify against the operator's key for this payload
+		/// (job id, output hash, usage, price as the chain computes it).
+		InvalidSignature,
+		/// The output is not valid UTF-8.
+		OutputNotUtf8,
+		/// The same job appears twice in one batch.
+		DuplicateInBatch,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::on_initialize_impl(now)
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_finished(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxPromptLen::get() >= T::MaxPromptChars::get());
+			assert!(T::MaxAttempts::get() > 0 && T::MaxBatch::get() > 0);
+			assert!(T::MaxDeadlinesPerBlock::get() > 0 && T::MillisPerBlock::get() > 0);
+			assert!(T::Params::get().max_assign_attempts <= T::MaxAttempts::get());
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits an inference job and puts `max_price` in escrow.
+		///
+		/// `ttl` defaults to the governed `default_ttl`; `min_reputation` to zero. Origin: the
+		/// client. Emits [`Event::JobSubmitted`], then [`Event::JobAssigned`] or
+		/// [`Event::JobQueued`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_job(prompt.len() as u32))]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			kind: JobKind,
+			model: BoundedVec<u8, T::MaxModelIdLen>,
+			prompt: BoundedVec<u8, T::MaxPromptLen>,
+			params: InferenceParams,
+			max_price: BalanceOf<T>,
+			ttl: Option<BlockNumberFor<T>>,
+			min_reputation: Option<Perbill>,
+		) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			Self::do_submit(client, kind, model, prompt, params, max_price, ttl, min_reputation)
+				.map(|_| ())
+		}
+
+		/// Acknowledges jobs assigned to the caller. All or nothing.
+		///
+		/// Origin: the assigned operator. Emits [`Event::JobAcknowledged`] per job.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::acknowledge(job_ids.len() as u32))]
+		pub fn acknowledge(
+			origin: OriginFor<T>,
+			job_ids: BoundedVec<JobId, T::MaxBatch>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::ensure_distinct(job_ids.iter())?;
+			for job_id in job_ids {
+				Self::do_acknowledge(&operator, job_id)?;
+			}
+			Ok(())
+		}
+
+		/// Delivers a job's result (output, usage, signature over the receipt payload).
+		/// A job still waiting for its acknowledgement is acknowledged implicitly.
+		///
+		/// Origin: the assigned operator. Emits [`Event::JobCompleted`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_result(output.len() as u32))]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			output: BoundedVec<u8, T::MaxOutputLen>,
+			usage: Usage,
+			signature: [u8; 64],
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_submit_result(&operator, JobResult { job_id, output, usage, signature })
+		}
+
+		/// Delivers several results in one call. All or nothing.
+		///
+		/// Origin: the assigned operator. Emits [`Event::JobCompleted`] per job.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_results(
+			results.len() as u32,
+			results.iter().map(|r| r.output.len() as u32).max().unwrap_or_default(),
+		))]
+		pub fn submit_results(
+			origin: OriginFor<T>,
+			results: BoundedVec<JobResultOf<T>, T::MaxBatch>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::ensure_distinct(results.iter().map(|r| &r.job_id))?;
+			for result in results {
+				Self::do_submit_result(&operator, result)?;
+			}
+			Ok(())
+		}
+
+		/// Gives up a job the caller holds, with a reason; the client is refunded in full and
+		/// the miner is not paid.
+		///
+		/// Origin: the assigned operator. Emits [`Event::JobFailed`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::report_failure())]
+		pub fn report_failure(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			reason: BoundedVec<u8, T::MaxReasonLen>,
+		) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_report_failure(&operator, job_id, reason)
+		}
+
+		/// Cancels a job before its result; the client is refunded in full.
+		///
+		/// Origin: the client. Emits [`Event::JobCancelled`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			Self::do_cancel(&client, job_id)
+		}
+	}
+}

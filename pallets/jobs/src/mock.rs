@@ -1,0 +1,282 @@
+//! A test runtime with the whole marketplace: balances, parameters, miners, escrow, receipts
+//! and jobs. Accounts are sr25519 public keys so operators can sign receipts.
+
+use crate::{self as pallet_aitbc_jobs, InferenceParams, JobKind, Sr25519Verifier};
+use aitbc_primitives::{output_hash, JobId, ReceiptPayload, UnitType, Usage};
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, OnFinalize, OnIdle, OnInitialize, UnixTime},
+	weights::Weight,
+};
+use pallet_aitbc_miners::{GpuInfo, MinerOffer};
+use pallet_aitbc_params::MarketParams;
+use sp_core::{sr25519, Pair};
+use sp_runtime::{AccountId32, BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type Balance = u128;
+pub type AccountId = AccountId32;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Params: pallet_aitbc_params,
+		Miners: pallet_aitbc_miners,
+		Escrow: pallet_aitbc_escrow,
+		Receipts: pallet_aitbc_receipts,
+		Jobs: pallet_aitbc_jobs,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+pub const MIN_STAKE: Balance = 1_000;
+/// What test miners stake: twice the minimum, so one slash leaves them assignable.
+pub const STAKE: Balance = 2_000;
+pub const ENDOWMENT: Balance = 1_000_000;
+
+pub fn default_params() -> MarketParams<Balance, u64> {
+	MarketParams {
+		min_stake: MIN_STAKE,
+		protocol_fee: Perbill::from_percent(10),
+		slash_fraction: Perbill::from_percent(10),
+		heartbeat_timeout: 100,
+		ack_timeout: 3,
+		queue_timeout: 30,
+		min_result_time: 5,
+		min_tokens_per_second: 10,
+		default_ttl: 450,
+		max_ttl: 1_800,
+		max_open_jobs_per_client: 4,
+		max_assign_attempts: 3,
+		jail_after_misses: 3,
+		unbonding_period: 100,
+		retention_period: 50,
+		reward_per_unit: 1,
+		emission_cap: 1_000_000,
+	}
+}
+
+pub fn treasury() -> AccountId {
+	AccountId32::new([99; 32])
+}
+
+parameter_types! {
+	pub Treasury: AccountId = treasury();
+	pub DefaultParams: MarketParams<Balance, u64> = default_params();
+}
+
+impl pallet_aitbc_params::Config for Test {
+	type Balance = Balance;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type DefaultParams = DefaultParams;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_miners::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Params;
+	type Treasury = Treasury;
+	type MaxModels = ConstU32<4>;
+	type MaxModelIdLen = ConstU32<32>;
+	type MaxGpuNameLen = ConstU32<32>;
+	type MaxMinersPerModel = ConstU32<8>;
+	type MaxCapacity = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_escrow::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Treasury = Treasury;
+}
+
+/// A clock fixed at 2026-11-22T00:00:00Z.
+pub struct FixedClock;
+impl UnixTime for FixedClock {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_millis(1_795_305_600_000)
+	}
+}
+
+impl pallet_aitbc_receipts::Config for Test {
+	type Currency = Balances;
+	type UnixTime = FixedClock;
+	type Params = Params;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_jobs::Config for Test {
+	type Currency = Balances;
+	type Escrow = Escrow;
+	type Miners = Miners;
+	type Receipts = Receipts;
+	type Verifier = Sr25519Verifier;
+	type Params = Params;
+	type MillisPerBlock = ConstU64<2_000>;
+	type MaxModelIdLen = ConstU32<32>;
+	type MaxPromptChars = ConstU32<4_000>;
+	type MaxPromptLen = ConstU32<16_000>;
+	type MaxOutputLen = ConstU32<4_096>;
+	type MaxTokens = ConstU32<4_096>;
+	type MaxReasonLen = ConstU32<128>;
+	type MaxAttempts = ConstU32<3>;
+	type MaxBatch = ConstU32<8>;
+	type MaxDeadlinesPerBlock = ConstU32<4>;
+	type MaxQueued = ConstU32<8>;
+	type MaxAssignPerBlock = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::MarketBenchmarkHelper<Test>;
+}
+
+/// Client account `n`.
+pub fn client(n: u8) -> AccountId {
+	AccountId32::new([n; 32])
+}
+
+/// Owner account of miner `n`.
+pub fn owner(n: u8) -> AccountId {
+	AccountId32::new([100 + n; 32])
+}
+
+/// The operator key pair of miner `n`.
+pub fn operator_pair(n: u8) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//Operator{n}"), None).unwrap()
+}
+
+/// The operator account of miner `n`.
+pub fn operator(n: u8) -> AccountId {
+	operator_pair(n).public().into()
+}
+
+pub struct ExtBuilder {
+	balances: Vec<(AccountId, Balance)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		let mut balances: Vec<_> = (1..=5).map(|n| (client(n), ENDOWMENT)).collect();
+		balances.extend((1..=5).map(|n| (owner(n), ENDOWMENT)));
+		balances.extend((1..=5).map(|n| (operator(n), ENDOWMENT)));
+		balances.push((treasury(), 1));
+		ExtBuilder { balances }
+	}
+}
+
+impl ExtBuilder {
+	/// Sets `who`'s starting balance.
+	pub fn balance(mut self, who: AccountId, amount: Balance) -> Self {
+		self.balances.retain(|(a, _)| a != &who);
+		self.balances.push((who, amount));
+		self
+	}
+
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks every pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			check_invariants();
+		});
+	}
+}
+
+/// The invariants of all marketplace pallets.
+pub fn check_invariants() {
+	Jobs::do_try_state().unwrap();
+	Escrow::do_try_state().unwrap();
+	Miners::do_try_state().unwrap();
+	Receipts::do_try_state().unwrap();
+}
+
+/// Runs blocks up to `n`: `on_idle` and `on_finalize` of the current block, then
+/// `on_initialize` of the next.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let now = System::block_number();
+		AllPalletsWithSystem::on_idle(now, Weight::MAX);
+		AllPalletsWithSystem::on_finalize(now);
+		System::set_block_number(now + 1);
+		AllPalletsWithSystem::on_initialize(now + 1);
+	}
+}
+
+/// The jobs pallet's events since the last call.
+pub fn job_events() -> Vec<crate::Event<Test>> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Jobs(e) = r.event { Some(e) } else { None })
+		.collect();
+	System::reset_events();
+	events
+}
+
+/// Registers miner `n` serving `model` at `unit_price` per output token with `capacity`.
+pub fn register_miner(n: u8, model: &str, unit_price: Balance, capacity: u32) {
+	let offer = MinerOffer {
+		models: vec![model.as_bytes().to_vec().try_into().unwrap()].try_into().unwrap(),
+		unit_type: UnitType::OutputToken,
+		unit_price,
+		capacity,
+		gpu: GpuInfo { name: b"H100".to_vec().try_into().unwrap(), vram_mib: 81_920, count: 1 },
+	};
+	assert_ok!(Miners::register(RuntimeOrigin::signed(owner(n)), operator(n), offer, STAKE));
+}
+
+pub fn params(max_tokens: u32) -> InferenceParams {
+	InferenceParams { temperature_milli: 700, max_tokens, seed: Some(42) }
+}
+
+/// Client `c` submits a `model` job of `max_tokens` for at most `max_price`.
+pub fn submit(c: u8, model: &str, max_tokens: u32, max_price: Balance) -> JobId {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(client(c)),
+		JobKind::TextInference,
+		model.as_bytes().to_vec().try_into().unwrap(),
+		b"What is machine learning?".to_vec().try_into().unwrap(),
+		params(max_tokens),
+		max_price,
+		None,
+		None,
+	));
+	id
+}
+
+/// Miner `n`'s signature over the receipt payload of `job_id`.
+pub fn sign(n: u8, job_id: JobId, output: &[u8], usage: Usage, price: Balance) -> [u8; 64] {
+	let payload = ReceiptPayload { job_id, output_hash: output_hash(output), usage, price };
+	operator_pair(n).sign(&payload.signing_bytes()).0
+}
+
+/// Usage with `tokens` output tokens.
+pub fn usage(tokens: u32) -> Usage {
+	Usage { prompt_tokens: 6, output_tokens: tokens, compute_ms: 900 }
+}

@@ -1,0 +1,220 @@
+//! Job records and their states.
+
+pub use aitbc_primitives::JobStatus;
+use aitbc_primitives::{ReceiptId, Usage};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use pallet_aitbc_miners::MinerTerms;
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// What a job asks for. Text inference now; the type leaves room for chat and embeddings.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub enum JobKind {
+	/// Complete a text prompt.
+	#[default]
+	TextInference,
+}
+
+/// Generation parameters, passed to the inference backend.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct InferenceParams {
+	/// Sampling temperature in thousandths (700 = 0.7).
+	pub temperature_milli: u32,
+	/// Most tokens to generate.
+	pub max_tokens: u32,
+	/// Seed for reproducible sampling, if wanted.
+	pub seed: Option<u64>,
+}
+
+/// Why a job failed.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum FailureReason<Reason> {
+	/// No miner that fits took the job within the queue timeout.
+	NoMinerAvailable,
+	/// The job was given to `max_assign_attempts` miners and none delivered.
+	AttemptsExhausted,
+	/// The assigned miner reported that it could not run the job, with its reason.
+	MinerReported(Reason),
+	/// The chain could not schedule the job's next deadline (every slot near it was full).
+	Congested,
+}
+
+/// Which deadline a miner missed.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum MissedDeadline {
+	/// It did not acknowledge in time.
+	Ack,
+	/// It acknowledged but delivered no result in time.
+	Result,
+}
+
+/// Where a job is in its life.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum JobState<AccountId, Reason> {
+	/// Waiting for a miner that fits.
+	Queued,
+	/// Given to `operator`, waiting for its acknowledgement.
+	Assigned { operator: AccountId },
+	/// Acknowledged by `operator`, waiting for its result.
+	Running { operator: AccountId },
+	/// Done; the receipt is `receipt_id`.
+	Completed { receipt_id: ReceiptId },
+	/// Ended without a result; the client was refunded in full.
+	Failed { reason: FailureReason<Reason> },
+	/// Cancelled by the client; refunded in full.
+	Cancelled,
+	/// Its TTL passed before a result; refunded in full.
+	Expired,
+}
+
+impl<AccountId, Reason> JobState<AccountId, Reason> {
+	/// Whether the job has ended.
+	pub fn is_final(&self) -> bool {
+		matches!(
+			self,
+			JobState::Completed { .. } | JobState::Failed { .. } | JobState::Cancelled | JobState::Expired
+		)
+	}
+
+	/// The operator holding the job, if one does.
+	pub fn operator(&self) -> Option<&AccountId> {
+		match self {
+			JobState::Assigned { operator } | JobState::Running { operator } => Some(operator),
+			_ => None,
+		}
+	}
+
+	/// A short name of the state, as the runtime API filters by it.
+	pub fn status(&self) -> JobStatus {
+		match self {
+			JobState::Queued => JobStatus::Queued,
+			JobState::Assigned { .. } => JobStatus::Assigned,
+			JobState::Running { .. } => JobStatus::Running,
+			JobState::Completed { .. } => JobStatus::Completed,
+			JobState::Failed { .. } => JobStatus::Failed,
+			JobState::Cancelled => JobStatus::Cancelled,
+			JobState::Expired => JobStatus::Expired,
+		}
+	}
+}
+
+/// An inference job.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct Job<AccountId, Balance, BlockNumber, Model, Prompt, Output, Tried, Reason> {
+	/// Who submitted and pays.
+	pub client: AccountId,
+	/// What is asked.
+	pub kind: JobKind,
+	/// The model id.
+	pub model: Model,
+	/// The prompt, UTF-8.
+	pub prompt: Prompt,
+	/// Generation parameters.
+	pub params: InferenceParams,
+	/// Most the client pays; held in escrow until the job ends.
+	pub max_price: Balance,
+	/// Least miner reputation accepted.
+	pub min_reputation: Perbill,
+	/// Block of submission.
+	pub submitted_at: BlockNumber,
+	/// The job ends (expired, refunded) at this block unless it is done before.
+	pub expires_at: BlockNumber,
+	/// Where it is.
+	pub state: JobState<AccountId, Reason>,
+	/// The block of its pending deadline (queue, ack or result timeout), while not final.
+	pub deadline: BlockNumber,
+	/// Operators it was given to, in order; none of them gets it again.
+	pub tried: Tried,
+	/// The terms of the operator holding it (fixed at assignment).
+	pub terms: Option<MinerTerms<AccountId, Balance>>,
+	/// The result, once completed.
+	pub output: Output,
+	/// What it consumed, once completed.
+	pub usage: Option<Usage>,
+	/// Block it ended in.
+	pub ended_at: Option<BlockNumber>,
+}
+
+/// One result in a batch: the output, the usage and the operator's signature over the receipt
+/// payload.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct JobResult<Output> {
+	/// The job.
+	pub job_id: aitbc_primitives::JobId,
+	/// The generated output (bounded UTF-8 bytes).
+	pub output: Output,
+	/// What it consumed, from the backend's own numbers.
+	pub usage: Usage,
+	/// sr25519 signature by the operator over the
+	/// [`ReceiptPayload`](aitbc_primitives::ReceiptPayload).
+	pub signature: [u8; 64],
+}
+
+/// Checks an operator's signature over a receipt payload.
+pub trait ReceiptVerifier<AccountId> {
+	/// Whether `signature` over `message` is valid for `operator`'s key.
+	fn verify(operator: &AccountId, message: &[u8], signature: &[u8; 64]) -> bool;
+}
+
+/// sr25519 verification through the host, for 32-byte account ids that are public keys.
+pub struct Sr25519Verifier;
+
+impl<AccountId: AsRef<[u8; 32]>> ReceiptVerifier<AccountId> for Sr25519Verifier {
+	fn verify(operator: &AccountId, message: &[u8], signature: &[u8; 64]) -> bool {
+		let public = sp_core::sr25519::Public::from_raw(*operator.as_ref());
+		let signature = sp_core::sr25519::Signature::from_raw(*signature);
+		sp_io::crypto::sr25519_verify(&signature, message, &public)
+	}
+}
+
+/// What the benchmarks need from the runtime: money and miners.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Balance> {
+	/// Gives `who` a large free balance.
+	fn fund(who: &AccountId);
+	/// Registers miner number `index` under `operator`, serving `model` at the lowest price
+	/// with the highest capacity.
+	fn register_miner(operator: &AccountId, index: u32, model: &[u8]);
+	/// The largest price a job may offer.
+	fn max_price() -> Balance;
+}

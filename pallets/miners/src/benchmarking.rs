@@ -1,0 +1,142 @@
+//! Benchmarks for `pallet_aitbc_miners`.
+
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use super::*;
+use crate::Pallet as Miners;
+use aitbc_primitives::UnitType;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use sp_runtime::traits::Bounded;
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let amount = BalanceOf::<T>::max_value() / 4u32.into();
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+/// An offer of `m` distinct models with the longest ids.
+fn offer<T: Config>(m: u32, tag: u8) -> MinerOfferOf<T> {
+	let models: alloc::vec::Vec<ModelIdOf<T>> = (0..m)
+		.map(|i| {
+			let mut id = alloc::vec![tag; T::MaxModelIdLen::get() as usize];
+			id[..4].copy_from_slice(&i.to_le_bytes());
+			id.try_into().expect("MaxModelIdLen bytes fit")
+		})
+		.collect();
+	MinerOffer {
+		models: BoundedVec::try_from(models).expect("m <= MaxModels"),
+		unit_type: UnitType::OutputToken,
+		unit_price: 1u32.into(),
+		capacity: T::MaxCapacity::get(),
+		gpu: GpuInfo {
+			name: alloc::vec![b'G'; T::MaxGpuNameLen::get() as usize]
+				.try_into()
+				.expect("MaxGpuNameLen bytes fit"),
+			vram_mib: 81_920,
+			count: 8,
+		},
+	}
+}
+
+fn registered<T: Config>(m: u32) -> (T::AccountId, T::AccountId) {
+	let owner = funded::<T>("owner", 0);
+	let operator: T::AccountId = account("operator", 0, 0);
+	Miners::<T>::do_register(owner.clone(), operator.clone(), offer::<T>(m, b'a'), T::Params::get().min_stake)
+		.expect("registration works");
+	(owner, operator)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register(m: Linear<1, { T::MaxModels::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		let operator: T::AccountId = account("operator", 0, 0);
+		let stake = T::Params::get().min_stake;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), operator.clone(), offer::<T>(m, b'a'), stake);
+
+		assert!(Miners::<T>::contains_key(&operator));
+	}
+
+	#[benchmark]
+	fn update(m: Linear<1, { T::MaxModels::get() }>) {
+		let (owner, operator) = registered::<T>(T::MaxModels::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), offer::<T>(m, b'b'));
+
+		assert_eq!(Miners::<T>::get(&operator).map(|r| r.offer.models.len() as u32), Some(m));
+	}
+
+	#[benchmark]
+	fn heartbeat() {
+		let (_, operator) = registered::<T>(1);
+		Miners::<T>::mutate(&operator, |r| {
+			if let Some(r) = r {
+				r.status = MinerStatus::Jailed
+			}
+		});
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()));
+
+		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
+	}
+
+	#[benchmark]
+	fn go_offline() {
+		let (_, operator) = registered::<T>(1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()));
+
+		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Offline));
+	}
+
+	#[benchmark]
+	fn go_online() {
+		let (_, operator) = registered::<T>(1);
+		Miners::<T>::do_set_offline(operator.clone()).expect("active miner goes offline");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()));
+
+		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
+	}
+
+	#[benchmark]
+	fn deregister(m: Linear<1, { T::MaxModels::get() }>) {
+		let (owner, operator) = registered::<T>(m);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()));
+
+		assert!(!Miners::<T>::contains_key(&operator));
+		assert!(Unbondings::<T>::contains_key(&owner));
+	}
+
+	#[benchmark]
+	fn withdraw_unbonded() {
+		let (owner, _) = registered::<T>(1);
+		Miners::<T>::do_deregister(owner.clone()).expect("idle miner deregisters");
+		let unlock_at = Unbondings::<T>::get(&owner).map(|u| u.unlock_at).unwrap_or_default();
+		frame_system::Pallet::<T>::set_block_number(unlock_at);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()));
+
+		assert!(!Unbondings::<T>::contains_key(&owner));
+	}
+
+	impl_benchmark_test_suite!(Miners, crate::mock::ExtBuilder::new_test_ext(), crate::mock::Test);
+}

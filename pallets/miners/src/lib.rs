@@ -1,0 +1,688 @@
+//! # AITBC miner registry
+//!
+//! GPU operators register here to be assigned inference jobs.
+//!
+//! ## Overview
+//!
+//! An **owner** account registers a miner under an **operator** (hot) key, the key the
+//! `aitbc-miner` daemon signs with. The owner's stake (at least the governed `min_stake`) is
+//! held under [`HoldReason::MinerStake`]. A registration carries the miner's [`MinerOffer`]:
+//! the models it serves, its unit type and price, its capacity and its GPUs.
+//!
+//! - **Liveness**: the operator sends heartbeats. A miner whose last heartbeat is older than
+//!   `heartbeat_timeout` is not assigned new jobs. Being inactive is not a penalty.
+//! - **Reputation**: a bounded Beta-style score ([`reputation`]). Completed jobs raise it;
+//!   failures and missed deadlines lower it.
+//! - **Slashing**: each missed deadline slashes `slash_fraction` of the stake to the treasury;
+//!   `jail_after_misses` misses in a row jail the miner until its operator acts again (a
+//!   heartbeat or `go_online`).
+//! - **Leaving**: `deregister` (refused while jobs are in flight) starts an unbonding period,
+//!   after which `withdraw_unbonded` releases the stake.
+//!
+//! The jobs pallet sees the registry only through [`MinerRegistry`]: selection, in-flight
+//! accounting and outcomes. Selection reads the per-model index [`MinersByModel`], bounded by
+//! [`Config::MaxMinersPerModel`]; no call or hook iterates an unbounded map.
+//!
+//! One owner has at most one miner.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+pub mod reputation;
+mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use reputation::Reputation;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use aitbc_primitives::UnitType;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use pallet_aitbc_params::MarketParams;
+	use sp_runtime::{
+		traits::{Bounded, Saturating, Zero},
+		Perbill,
+	};
+
+	/// The balance type of the currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A model id, e.g. `llama3.2:latest`.
+	pub type ModelIdOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
+	/// The models a miner serves.
+	pub type ModelsOf<T> = BoundedVec<ModelIdOf<T>, <T as Config>::MaxModels>;
+	/// A GPU name.
+	pub type GpuNameOf<T> = BoundedVec<u8, <T as Config>::MaxGpuNameLen>;
+	/// A miner's offer in this runtime.
+	pub type MinerOfferOf<T> = MinerOffer<BalanceOf<T>, ModelsOf<T>, GpuNameOf<T>>;
+	/// A miner's record in this runtime.
+	pub type MinerRecordOf<T> = MinerRecord<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		ModelsOf<T>,
+		GpuNameOf<T>,
+	>;
+	/// Terms in this runtime.
+	pub type MinerTermsOf<T> = MinerTerms<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency stake is held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The marketplace parameters.
+		type Params: Get<MarketParams<BalanceOf<Self>, BlockNumberFor<Self>>>;
+		/// Where slashed stake goes.
+		type Treasury: Get<Self::AccountId>;
+		/// Most models one miner serves.
+		#[pallet::constant]
+		type MaxModels: Get<u32>;
+		/// Longest model id, in bytes.
+		#[pallet::constant]
+		type MaxModelIdLen: Get<u32>;
+		/// Longest GPU name, in bytes.
+		#[pallet::constant]
+		type MaxGpuNameLen: Get<u32>;
+		/// Most miners indexed per model (bounds selection).
+		#[pallet::constant]
+		type MaxMinersPerModel: Get<u32>;
+		/// Most concurrent jobs one miner may declare.
+		#[pallet::constant]
+		type MaxCapacity: Get<u32>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A miner owner's stake, held while registered and during unbonding.
+		#[codec(index = 0)]
+		MinerStake,
+	}
+
+	/// Registered miners by operator key.
+	#[pallet::storage]
+	pub type Miners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerRecordOf<T>>;
+
+	/// The operator key of each owner's miner.
+	#[pallet::storage]
+	pub type OperatorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// Operators serving each model, for selection.
+	#[pallet::storage]
+	pub type MinersByModel<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		ModelIdOf<T>,
+		BoundedVec<T::AccountId, T::MaxMinersPerModel>,
+		ValueQuery,
+	>;
+
+	/// Stake of deregistered miners, by owner, until withdrawn.
+	#[pallet::storage]
+	pub type Unbondings<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Unbonding<BalanceOf<T>, BlockNumberFor<T>>,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An owner registered a miner.
+		MinerRegistered { owner: T::AccountId, operator: T::AccountId, stake: BalanceOf<T> },
+		/// An owner changed its miner's offer.
+		MinerUpdated { operator: T::AccountId },
+		/// A miner stopped taking jobs.
+		MinerWentOffline { operator: T::AccountId },
+		/// A miner takes jobs again (an offline or jailed miner acted).
+		MinerWentOnline { operator: T::AccountId },
+		/// A miner missed a deadline and part of its stake went to the treasury.
+		MinerSlashed { operator: T::AccountId, amount: BalanceOf<T> },
+		/// A miner missed `misses` deadlines in a row and takes no jobs until it acts again.
+		MinerJailed { operator: T::AccountId, misses: u32 },
+		/// An owner deregistered its miner; the stake unbonds until `unlock_at`.
+		MinerDeregistered {
+			owner: T::AccountId,
+			operator: T::AccountId,
+			unlock_at: BlockNumberFor<T>,
+		},
+		/// An owner withdrew unbonded stake.
+		StakeWithdrawn { owner: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This operator key already belongs to a miner. Use a fresh key.
+		OperatorInUse,
+		/// This owner already has a miner. Deregister it first, or use another account.
+		OwnerHasMiner,
+		/// The stake is below the governed minimum (`min_stake`). Stake more.
+		StakeBelowMinimum,
+		/// The owner cannot put the stake on hold. Top up the account.
+		InsufficientBalance,
+		/// The offer names no model. Serve at least one.
+		NoModels,
+		/// A model id is empty. Name the model, e.g. `llama3.2:latest`.
+		EmptyModelId,
+		/// The offer names the same model twice.
+		DuplicateModel,
+		/// A model already has the most miners the index holds (`MaxMinersPerModel`).
+		ModelIndexFull,
+		/// Capacity must be between 1 and `MaxCapacity`.
+		InvalidCapacity,
+		/// The unit price is zero. Charge something.
+		ZeroPrice,
+		/// No miner is registered under this operator key (or for this owner).
+		NotRegistered,
+		/// The miner still has jobs in flight. Finish or fail them, then deregister.
+		JobsInFlight,
+		/// The miner is already offline.
+		AlreadyOffline,
+		/// The miner is already active.
+		AlreadyOnline,
+		/// This owner has no unbonding stake.
+		NothingUnbonding,
+		/// The unbonding period has not passed. Wait until `unlock_at`.
+		StillUnbonding,
+		/// The owner already has stake unbonding. Withdraw it first.
+		UnbondingPending,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxModels::get() > 0 && T::MaxMinersPerModel::get() > 0);
+			assert!(T::MaxCapacity::get() > 0 && T::MaxModelIdLen::get() > 0);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a miner owned by the caller, run under `operator`, with `stake` held.
+		///
+		/// Origin: the owner. Emits [`Event::MinerRegistered`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register(T::MaxModels::get()))]
+		pub fn register(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			offer: MinerOfferOf<T>,
+			stake: BalanceOf<T>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register(owner, operator, offer, stake)
+		}
+
+		/// Replaces the offer of the caller's miner (models, price, capacity, GPUs).
+		///
+		/// Origin: the owner. Emits [`Event::MinerUpdated`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update(T::MaxModels::get()))]
+		pub fn update(origin: OriginFor<T>, offer: MinerOfferOf<T>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_update(owner, offer)
+		}
+
+		/// Records that the miner is alive; a jailed miner is released.
+		///
+		/// Origin: the operator. Emits [`Event::MinerWentOnline`] when it leaves jail.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::heartbeat())]
+		pub fn heartbeat(origin: OriginFor<T>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_heartbeat(operator)
+		}
+
+		/// Stops new assignments (e.g. the backend is down). Jobs in flight are unaffected.
+		///
+		/// Origin: the operator. Emits [`Event::MinerWentOffline`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::go_offline())]
+		pub fn go_offline(origin: OriginFor<T>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_set_offline(operator)
+		}
+
+		/// Takes jobs again (also releases a jailed miner) and counts as a heartbeat.
+		///
+		/// Origin: the operator. Emits [`Event::MinerWentOnline`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::go_online())]
+		pub fn go_online(origin: OriginFor<T>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_set_online(operator)
+		}
+
+		/// Deregisters the caller's miner; its stake unbonds for `unbonding_period` blocks.
+		/// Refused while jobs are in flight.
+		///
+		/// Origin: the owner. Emits [`Event::MinerDeregistered`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::deregister(T::MaxModels::get()))]
+		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_deregister(owner)
+		}
+
+		/// Releases the caller's unbonded stake once the unbonding period has passed.
+		///
+		/// Origin: the owner. Emits [`Event::StakeWithdrawn`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_withdraw_unbonded(owner)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn reason() -> T::RuntimeHoldReason {
+			HoldReason::MinerStake.into()
+		}
+
+		fn validate_offer(offer: &MinerOfferOf<T>) -> DispatchResult {
+			ensure!(!offer.models.is_empty(), Error::<T>::NoModels);
+			ensure!(offer.models.iter().all(|m| !m.is_empty()), Error::<T>::EmptyModelId);
+			for (i, model) in offer.models.iter().enumerate() {
+				ensure!(
+					!offer.models.iter().skip(i.saturating_add(1)).any(|m| m == model),
+					Error::<T>::DuplicateModel
+				);
+			}
+			ensure!(
+				offer.capacity > 0 && offer.capacity <= T::MaxCapacity::get(),
+				Error::<T>::InvalidCapacity
+			);
+			ensure!(!offer.unit_price.is_zero(), Error::<T>::ZeroPrice);
+			Ok(())
+		}
+
+		fn index_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) -> DispatchResult {
+			for model in models {
+				MinersByModel::<T>::try_mutate(model, |operators| {
+					operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)
+				})?;
+			}
+			Ok(())
+		}
+
+		fn unindex_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) {
+			for model in models {
+				MinersByModel::<T>::mutate_exists(model, |entry| {
+					if let Some(operators) = entry {
+						operators.retain(|o| o != operator);
+						if operators.is_empty() {
+							*entry = None;
+						}
+					}
+				});
+			}
+		}
+
+		pub(crate) fn do_register(
+			owner: T::AccountId,
+			operator: T::AccountId,
+			offer: MinerOfferOf<T>,
+			stake: BalanceOf<T>,
+		) -> DispatchResult {
+			let params = T::Params::get();
+			ensure!(!Miners::<T>::contains_key(&operator), Error::<T>::OperatorInUse);
+			ensure!(!OperatorOf::<T>::contains_key(&owner), Error::<T>::OwnerHasMiner);
+			ensure!(!Unbondings::<T>::contains_key(&owner), Error::<T>::UnbondingPending);
+			ensure!(stake >= params.min_stake, Error::<T>::StakeBelowMinimum);
+			Self::validate_offer(&offer)?;
+			Self::index_models(&operator, &offer.models)?;
+			T::Currency::hold(&Self::reason(), &owner, stake)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Miners::<T>::insert(
+				&operator,
+				MinerRecord {
+					owner: owner.clone(),
+					offer,
+					stake,
+					status: MinerStatus::Active,
+					last_heartbeat: now,
+					in_flight: 0,
+					reputation: Reputation::default(),
+					consecutive_misses: 0,
+					registered_at: now,
+				},
+			);
+			OperatorOf::<T>::insert(&owner, &operator);
+			Self::deposit_event(Event::MinerRegistered { owner, operator, stake });
+			Ok(())
+		}
+
+		pub(crate) fn do_update(owner: T::AccountId, offer: MinerOfferOf<T>) -> DispatchResult {
+			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+			let mut miner = Miners::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
+			Self::validate_offer(&offer)?;
+			Self::unindex_models(&operator, &miner.offer.models);
+			Self::index_models(&operator, &offer.models)?;
+			miner.offer = offer;
+			Miners::<T>::insert(&operator, miner);
+			Self::deposit_event(Event::MinerUpdated { operator });
+			Ok(())
+		}
+
+		fn mutate_miner<R>(
+			operator: &T::AccountId,
+			f: impl FnOnce(&mut MinerRecordOf<T>) -> Result<R, DispatchError>,
+		) -> Result<R, DispatchError> {
+			Miners::<T>::try_mutate(operator, |entry| {
+				let miner = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				f(miner)
+			})
+		}
+
+		pub(crate) fn do_heartbeat(operator: T::AccountId) -> DispatchResult {
+			let now = frame_system::Pallet::<T>::block_number();
+			let released = Self::mutate_miner(&operator, |miner| {
+				miner.last_heartbeat = now;
+				let jailed = miner.status == MinerStatus::Jailed;
+				if jailed {
+					miner.status = MinerStatus::Active;
+					miner.consecutive_misses = 0;
+				}
+				Ok(jailed)
+			})?;
+			if released {
+				Self::deposit_event(Event::MinerWentOnline { operator });
+			}
+			Ok(())
+		}
+
+		pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
+			Self::mutate_miner(&operator, |miner| {
+				ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
+				miner.status = MinerStatus::Offline;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::MinerWentOffline { operator });
+			Ok(())
+		}
+
+		pub(crate) fn do_set_online(operator: T::AccountId) -> DispatchResult {
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::mutate_miner(&operator, |miner| {
+				ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
+				miner.status = MinerStatus::Active;
+				miner.consecutive_misses = 0;
+				miner.last_heartbeat = now;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::MinerWentOnline { operator });
+			Ok(())
+		}
+
+		pub(crate) fn do_deregister(owner: T::AccountId) -> DispatchResult {
+			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+			let miner = Miners::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
+			Self::unindex_models(&operator, &miner.offer.models);
+			Miners::<T>::remove(&operator);
+			OperatorOf::<T>::remove(&owner);
+			let unlock_at = frame_system::Pallet::<T>::block_number()
+				.saturating_add(T::Params::get().unbonding_period);
+			Unbondings::<T>::insert(&owner, Unbonding { amount: miner.stake, unlock_at });
+			Self::deposit_event(Event::MinerDeregistered { owner, operator, unlock_at });
+			Ok(())
+		}
+
+		pub(crate) fn do_withdraw_unbonded(owner: T::AccountId) -> DispatchResult {
+			let unbonding = Unbondings::<T>::get(&owner).ok_or(Error::<T>::NothingUnbonding)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() >= unbonding.unlock_at,
+				Error::<T>::StillUnbonding
+			);
+			T::Currency::release(&Self::reason(), &owner, unbonding.amount, Precision::BestEffort)?;
+			Unbondings::<T>::remove(&owner);
+			Self::deposit_event(Event::StakeWithdrawn { owner, amount: unbonding.amount });
+			Ok(())
+		}
+
+		/// Slashes a miner that missed a deadline, and jails it after too many misses in a row.
+		fn punish(operator: &T::AccountId, miner: &mut MinerRecordOf<T>) {
+			let params = T::Params::get();
+			miner.reputation.record_failure();
+			miner.consecutive_misses = miner.consecutive_misses.saturating_add(1);
+			let amount = params.slash_fraction.mul_floor(miner.stake);
+			if !amount.is_zero() {
+				let slashed = T::Currency::transfer_on_hold(
+					&Self::reason(),
+					&miner.owner,
+					&T::Treasury::get(),
+					amount,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)
+				.unwrap_or_default();
+				miner.stake = miner.stake.saturating_sub(slashed);
+				Self::deposit_event(Event::MinerSlashed { operator: operator.clone(), amount: slashed });
+			}
+			if miner.consecutive_misses >= params.jail_after_misses &&
+				miner.status != MinerStatus::Jailed
+			{
+				miner.status = MinerStatus::Jailed;
+				Self::deposit_event(Event::MinerJailed {
+					operator: operator.clone(),
+					misses: miner.consecutive_misses,
+				});
+			}
+		}
+
+		/// Whether `miner` may be given a job of `needs` now, and its score if so.
+		fn score(
+			miner: &MinerRecordOf<T>,
+			needs: &JobNeeds<'_, BalanceOf<T>>,
+			params: &MarketParams<BalanceOf<T>, BlockNumberFor<T>>,
+			now: BlockNumberFor<T>,
+		) -> Option<u128> {
+			let fresh = now.saturating_sub(miner.last_heartbeat) <= params.heartbeat_timeout;
+			let free = miner.offer.capacity.saturating_sub(miner.in_flight);
+			let reputation = miner.reputation.score();
+			if miner.status != MinerStatus::Active ||
+				!fresh || free == 0 ||
+				miner.stake < params.min_stake ||
+				reputation < needs.min_reputation
+			{
+				return None;
+			}
+			let max_units = Self::max_units(miner.offer.unit_type, needs.max_tokens, params);
+			let worst_price = miner.offer.unit_price.saturating_mul(
+				BalanceOf::<T>::try_from(max_units).unwrap_or_else(|_| BalanceOf::<T>::max_value()),
+			);
+			if worst_price > needs.max_price {
+				return None;
+			}
+			// Stake counts up to ten times the minimum, so stake buys priority but not all of it.
+			let min_stake: u128 = params.min_stake.try_into().unwrap_or(u128::MAX).max(1);
+			let stake: u128 = miner.stake.try_into().unwrap_or(u128::MAX);
+			let stake_factor = (stake / min_stake).clamp(1, 10);
+			let load_factor = Perbill::from_rational(free, miner.offer.capacity);
+			Some(
+				u128::from(reputation.deconstruct())
+					.saturating_mul(u128::from(load_factor.deconstruct()))
+					.saturating_mul(stake_factor),
+			)
+		}
+
+		/// How many miners could take a job on `model` of `max_tokens` now, and the lowest
+		/// worst-case price among them.
+		pub fn quote(model: &[u8], max_tokens: u32) -> (u32, Option<BalanceOf<T>>) {
+			let Ok(model) = ModelIdOf::<T>::try_from(model.to_vec()) else { return (0, None) };
+			let needs = JobNeeds {
+				model: &model,
+				max_tokens,
+				max_price: BalanceOf::<T>::max_value(),
+				min_reputation: Perbill::zero(),
+			};
+			let params = T::Params::get();
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut available = 0u32;
+			let mut min_price: Option<BalanceOf<T>> = None;
+			for operator in MinersByModel::<T>::get(&model) {
+				let Some(miner) = Miners::<T>::get(&operator) else { continue };
+				if Self::score(&miner, &needs, &params, now).is_none() {
+					continue;
+				}
+				available = available.saturating_add(1);
+				let units = Self::max_units(miner.offer.unit_type, max_tokens, &params);
+				let price = miner.offer.unit_price.saturating_mul(
+					BalanceOf::<T>::try_from(units).unwrap_or_else(|_| BalanceOf::<T>::max_value()),
+				);
+				min_price = Some(min_price.map_or(price, |p| p.min(price)));
+			}
+			(available, min_price)
+		}
+
+		/// The most units a job of `max_tokens` can bill with `unit_type`.
+		pub fn max_units(
+			unit_type: UnitType,
+			max_tokens: u32,
+			params: &MarketParams<BalanceOf<T>, BlockNumberFor<T>>,
+		) -> u64 {
+			unit_type.max_units_for_tokens(max_tokens).unwrap_or_else(|| {
+				u64::from(max_tokens).div_ceil(u64::from(params.min_tokens_per_second.max(1)))
+			})
+		}
+
+		/// Checks the registry's invariants: the index and the records agree, in-flight counts
+		/// never exceed capacity, each owner's hold covers its stake.
+		#[cfg(any(feature = "try-runtime", feature = "std", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			for (operator, miner) in Miners::<T>::iter() {
+				ensure!(
+					OperatorOf::<T>::get(&miner.owner).as_ref() == Some(&operator),
+					"OperatorOf does not point back to the miner"
+				);
+				for model in miner.offer.models.iter() {
+					ensure!(
+						MinersByModel::<T>::get(model).contains(&operator),
+						"a served model does not index its miner"
+					);
+				}
+				ensure!(miner.in_flight <= T::MaxCapacity::get(), "in_flight above MaxCapacity");
+				let unbonding =
+					Unbondings::<T>::get(&miner.owner).map(|u| u.amount).unwrap_or_default();
+				ensure!(
+					T::Currency::balance_on_hold(&Self::reason(), &miner.owner) ==
+						miner.stake.saturating_add(unbonding),
+					"an owner's stake hold differs from its record"
+				);
+			}
+			for (model, operators) in MinersByModel::<T>::iter() {
+				for operator in operators.iter() {
+					let miner = Miners::<T>::get(operator).ok_or("index names an unknown miner")?;
+					ensure!(miner.offer.models.contains(&model), "index names a model not served");
+				}
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+		fn select(
+			needs: &JobNeeds<'_, BalanceOf<T>>,
+			exclude: &[T::AccountId],
+		) -> Option<MinerTermsOf<T>> {
+			let model: ModelIdOf<T> = needs.model.to_vec().try_into().ok()?;
+			let params = T::Params::get();
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut best: Option<(u128, BalanceOf<T>, T::AccountId, MinerRecordOf<T>)> = None;
+			for operator in MinersByModel::<T>::get(&model) {
+				if exclude.contains(&operator) {
+					continue;
+				}
+				let Some(miner) = Miners::<T>::get(&operator) else { continue };
+				let Some(score) = Self::score(&miner, needs, &params, now) else { continue };
+				let price = miner.offer.unit_price;
+				// Highest score first; then the cheaper; then the lower operator key.
+				let better = match &best {
+					None => true,
+					Some((s, p, o, _)) => (score, core::cmp::Reverse(price), core::cmp::Reverse(&operator))
+						> (*s, core::cmp::Reverse(*p), core::cmp::Reverse(o)),
+				};
+				if better {
+					best = Some((score, price, operator, miner));
+				}
+			}
+			best.map(|(_, _, operator, miner)| MinerTerms {
+				operator,
+				owner: miner.owner,
+				unit_type: miner.offer.unit_type,
+				unit_price: miner.offer.unit_price,
+			})
+		}
+
+		fn job_assigned(operator: &T::AccountId) {
+			Miners::<T>::mutate(operator, |entry| {
+				if let Some(miner) = entry {
+					miner.in_flight = miner.in_flight.saturating_add(1);
+				}
+			});
+		}
+
+		fn job_ended(operator: &T::AccountId, outcome: JobOutcome) {
+			Miners::<T>::mutate(operator, |entry| {
+				let Some(miner) = entry else { return };
+				miner.in_flight = miner.in_flight.saturating_sub(1);
+				match outcome {
+					JobOutcome::Completed => {
+						miner.reputation.record_success();
+						miner.consecutive_misses = 0;
+					},
+					JobOutcome::Failed => miner.reputation.record_failure(),
+					JobOutcome::Missed => Self::punish(operator, miner),
+					JobOutcome::Released => {},
+				}
+			});
+		}
+
+		fn terms(operator: &T::AccountId) -> Option<MinerTermsOf<T>> {
+			Miners::<T>::get(operator).map(|miner| MinerTerms {
+				operator: operator.clone(),
+				owner: miner.owner,
+				unit_type: miner.offer.unit_type,
+				unit_price: miner.offer.unit_price,
+			})
+		}
+	}
+}

@@ -1,0 +1,146 @@
+//! A test runtime with balances, parameters and the miner registry.
+
+use crate::{self as pallet_aitbc_miners, GpuInfo, MinerOffer, MinerOfferOf};
+use aitbc_primitives::UnitType;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use pallet_aitbc_params::MarketParams;
+use sp_runtime::{BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type Balance = u128;
+pub type AccountId = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Params: pallet_aitbc_params,
+		Miners: pallet_aitbc_miners,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+pub const TREASURY: AccountId = 99;
+pub const MIN_STAKE: Balance = 1_000;
+
+pub fn default_params() -> MarketParams<Balance, u64> {
+	MarketParams {
+		min_stake: MIN_STAKE,
+		protocol_fee: Perbill::from_percent(5),
+		slash_fraction: Perbill::from_percent(10),
+		heartbeat_timeout: 30,
+		ack_timeout: 5,
+		queue_timeout: 30,
+		min_result_time: 10,
+		min_tokens_per_second: 5,
+		default_ttl: 450,
+		max_ttl: 1_800,
+		max_open_jobs_per_client: 4,
+		max_assign_attempts: 3,
+		jail_after_misses: 3,
+		unbonding_period: 100,
+		retention_period: 50,
+		reward_per_unit: 1,
+		emission_cap: 1_000_000,
+	}
+}
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub DefaultParams: MarketParams<Balance, u64> = default_params();
+}
+
+impl pallet_aitbc_params::Config for Test {
+	type Balance = Balance;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type DefaultParams = DefaultParams;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_miners::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Params;
+	type Treasury = Treasury;
+	type MaxModels = ConstU32<4>;
+	type MaxModelIdLen = ConstU32<32>;
+	type MaxGpuNameLen = ConstU32<32>;
+	type MaxMinersPerModel = ConstU32<3>;
+	type MaxCapacity = ConstU32<8>;
+	type WeightInfo = ();
+}
+
+/// An offer of `models` at `unit_price` per output token, with `capacity` slots.
+pub fn offer(models: &[&str], unit_price: Balance, capacity: u32) -> MinerOfferOf<Test> {
+	MinerOffer {
+		models: models
+			.iter()
+			.map(|m| m.as_bytes().to_vec().try_into().unwrap())
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+		unit_type: UnitType::OutputToken,
+		unit_price,
+		capacity,
+		gpu: GpuInfo { name: b"RTX 4090".to_vec().try_into().unwrap(), vram_mib: 24_576, count: 1 },
+	}
+}
+
+/// Accounts 1..=9 own 100,000 each; the treasury 1.
+pub struct ExtBuilder;
+
+impl ExtBuilder {
+	pub fn build_and_execute(test: impl FnOnce()) {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: (1..=9).map(|a| (a, 100_000)).chain([(TREASURY, 1)]).collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			test();
+			Miners::do_try_state().unwrap();
+		});
+	}
+}
+
+/// Moves to block `n`.
+pub fn run_to_block(n: u64) {
+	System::run_to_block::<AllPalletsWithSystem>(n);
+}
+
+/// The events of this pallet since the last call.
+pub fn miner_events() -> Vec<crate::Event<Test>> {
+	let events = System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Miners(e) = r.event { Some(e) } else { None })
+		.collect();
+	System::reset_events();
+	events
+}
+
+impl ExtBuilder {
+	/// The externalities the benchmark tests run in.
+	pub fn new_test_ext() -> sp_io::TestExternalities {
+		let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+}

@@ -1,0 +1,227 @@
+//! Tests of `pallet_aitbc_miners`, scenario style.
+
+use crate::{
+	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus, Miners as MinerRecords,
+	MinersByModel, OperatorOf, Unbondings,
+};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use sp_runtime::Perbill;
+
+const OWNER: AccountId = 1;
+const OPERATOR: AccountId = 11;
+
+fn register(owner: AccountId, operator: AccountId, models: &[&str], price: Balance) {
+	assert_ok!(Miners::register(
+		RuntimeOrigin::signed(owner),
+		operator,
+		offer(models, price, 2),
+		MIN_STAKE
+	));
+}
+
+fn needs(model: &str) -> JobNeeds<'_, Balance> {
+	JobNeeds { model: model.as_bytes(), max_tokens: 100, max_price: 10_000, min_reputation: Perbill::zero() }
+}
+
+fn stake_hold(owner: AccountId) -> Balance {
+	Balances::balance_on_hold(&crate::HoldReason::MinerStake.into(), &owner)
+}
+
+#[test]
+fn register_holds_stake_and_indexes_models() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["llama3.2:latest", "smollm2"], 10);
+		assert_eq!(stake_hold(OWNER), MIN_STAKE);
+		assert_eq!(OperatorOf::<Test>::get(OWNER), Some(OPERATOR));
+		let key: crate::ModelIdOf<Test> = b"smollm2".to_vec().try_into().unwrap();
+		assert_eq!(MinersByModel::<Test>::get(key).into_inner(), vec![OPERATOR]);
+		assert_eq!(
+			miner_events(),
+			vec![Event::MinerRegistered { owner: OWNER, operator: OPERATOR, stake: MIN_STAKE }]
+		);
+	});
+}
+
+#[test]
+fn register_refuses_bad_offers_and_low_stake() {
+	ExtBuilder::build_and_execute(|| {
+		let reg = |offer, stake| Miners::register(RuntimeOrigin::signed(OWNER), OPERATOR, offer, stake);
+		assert_noop!(reg(offer(&["m"], 10, 2), MIN_STAKE - 1), Error::<Test>::StakeBelowMinimum);
+		assert_noop!(reg(offer(&[], 10, 2), MIN_STAKE), Error::<Test>::NoModels);
+		assert_noop!(reg(offer(&[""], 10, 2), MIN_STAKE), Error::<Test>::EmptyModelId);
+		assert_noop!(reg(offer(&["m", "m"], 10, 2), MIN_STAKE), Error::<Test>::DuplicateModel);
+		assert_noop!(reg(offer(&["m"], 10, 0), MIN_STAKE), Error::<Test>::InvalidCapacity);
+		assert_noop!(reg(offer(&["m"], 10, 9), MIN_STAKE), Error::<Test>::InvalidCapacity);
+		assert_noop!(reg(offer(&["m"], 0, 2), MIN_STAKE), Error::<Test>::ZeroPrice);
+		assert_noop!(reg(offer(&["m"], 10, 2), 1_000_000), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn operators_and_owners_are_unique() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		assert_noop!(
+			Miners::register(RuntimeOrigin::signed(2), OPERATOR, offer(&["m"], 10, 2), MIN_STAKE),
+			Error::<Test>::OperatorInUse
+		);
+		assert_noop!(
+			Miners::register(RuntimeOrigin::signed(OWNER), 12, offer(&["m"], 10, 2), MIN_STAKE),
+			Error::<Test>::OwnerHasMiner
+		);
+	});
+}
+
+#[test]
+fn a_full_model_index_refuses_more_miners() {
+	ExtBuilder::build_and_execute(|| {
+		for i in 1..=3 {
+			register(i, 10 + i, &["m"], 10);
+		}
+		assert_noop!(
+			Miners::register(RuntimeOrigin::signed(4), 14, offer(&["m"], 10, 2), MIN_STAKE),
+			Error::<Test>::ModelIndexFull
+		);
+	});
+}
+
+#[test]
+fn update_reindexes_models() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["a"], 10);
+		assert_ok!(Miners::update(RuntimeOrigin::signed(OWNER), offer(&["b"], 20, 4)));
+		assert!(Miners::select(&needs("a"), &[]).is_none());
+		assert_eq!(Miners::select(&needs("b"), &[]).unwrap().unit_price, 20);
+		assert_noop!(
+			Miners::update(RuntimeOrigin::signed(2), offer(&["b"], 20, 4)),
+			Error::<Test>::NotRegistered
+		);
+	});
+}
+
+#[test]
+fn a_stale_heartbeat_stops_assignment_without_penalty() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		run_to_block(31);
+		assert!(Miners::select(&needs("m"), &[]).is_some());
+		run_to_block(32);
+		assert!(Miners::select(&needs("m"), &[]).is_none());
+		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(OPERATOR)));
+		assert!(Miners::select(&needs("m"), &[]).is_some());
+		assert_eq!(stake_hold(OWNER), MIN_STAKE);
+		assert_noop!(Miners::heartbeat(RuntimeOrigin::signed(OWNER)), Error::<Test>::NotRegistered);
+	});
+}
+
+#[test]
+fn offline_miners_get_no_jobs_until_online() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		assert_ok!(Miners::go_offline(RuntimeOrigin::signed(OPERATOR)));
+		assert_noop!(Miners::go_offline(RuntimeOrigin::signed(OPERATOR)), Error::<Test>::AlreadyOffline);
+		assert!(Miners::select(&needs("m"), &[]).is_none());
+		assert_ok!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)));
+		assert_noop!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)), Error::<Test>::AlreadyOnline);
+		assert!(Miners::select(&needs("m"), &[]).is_some());
+	});
+}
+
+#[test]
+fn selection_respects_price_capacity_reputation_and_exclusions() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		// 100 tokens at 10 = 1,000 > 999
+		assert!(Miners::select(&JobNeeds { max_price: 999, ..needs("m") }, &[]).is_none());
+		assert!(Miners::select(&JobNeeds { min_reputation: Perbill::from_percent(60), ..needs("m") }, &[])
+			.is_none());
+		assert!(Miners::select(&needs("m"), &[OPERATOR]).is_none());
+		Miners::job_assigned(&OPERATOR);
+		Miners::job_assigned(&OPERATOR);
+		assert!(Miners::select(&needs("m"), &[]).is_none(), "capacity 2 is full");
+		Miners::job_ended(&OPERATOR, JobOutcome::Completed);
+		assert!(Miners::select(&needs("m"), &[]).is_some());
+	});
+}
+
+#[test]
+fn selection_prefers_reputation_then_price_then_key() {
+	ExtBuilder::build_and_execute(|| {
+		register(1, 11, &["m"], 20);
+		register(2, 12, &["m"], 10);
+		register(3, 13, &["m"], 10);
+		// Equal scores: the cheaper wins, then the lower key.
+		assert_eq!(Miners::select(&needs("m"), &[]).unwrap().operator, 12);
+		// A success lifts 11 above the cheaper ones.
+		Miners::job_assigned(&11);
+		Miners::job_ended(&11, JobOutcome::Completed);
+		assert_eq!(Miners::select(&needs("m"), &[]).unwrap().operator, 11);
+	});
+}
+
+#[test]
+fn misses_slash_to_the_treasury_and_jail() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		for _ in 0..3 {
+			Miners::job_assigned(&OPERATOR);
+			Miners::job_ended(&OPERATOR, JobOutcome::Missed);
+		}
+		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
+		assert_eq!(miner.status, MinerStatus::Jailed);
+		// 10% of 1000, then of 900, then of 810
+		assert_eq!(miner.stake, 729);
+		assert_eq!(Balances::free_balance(TREASURY), 1 + 271);
+		assert_eq!(stake_hold(OWNER), 729);
+		let events = miner_events();
+		assert!(events.contains(&Event::MinerJailed { operator: OPERATOR, misses: 3 }));
+		assert!(events.contains(&Event::MinerSlashed { operator: OPERATOR, amount: 100 }));
+		assert!(Miners::select(&needs("m"), &[]).is_none());
+		// Acting again releases it, but its stake is now below the minimum.
+		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(OPERATOR)));
+		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Active);
+		assert!(Miners::select(&needs("m"), &[]).is_none(), "stake below min_stake");
+	});
+}
+
+#[test]
+fn failures_and_releases_do_not_slash() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		Miners::job_assigned(&OPERATOR);
+		Miners::job_ended(&OPERATOR, JobOutcome::Failed);
+		Miners::job_assigned(&OPERATOR);
+		Miners::job_ended(&OPERATOR, JobOutcome::Released);
+		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
+		assert_eq!((miner.stake, miner.in_flight, miner.status), (MIN_STAKE, 0, MinerStatus::Active));
+		assert!(miner.reputation.score() < Perbill::from_percent(50));
+	});
+}
+
+#[test]
+fn deregister_waits_for_jobs_then_unbonds() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		Miners::job_assigned(&OPERATOR);
+		assert_noop!(Miners::deregister(RuntimeOrigin::signed(OWNER)), Error::<Test>::JobsInFlight);
+		Miners::job_ended(&OPERATOR, JobOutcome::Completed);
+		assert_ok!(Miners::deregister(RuntimeOrigin::signed(OWNER)));
+		assert!(MinerRecords::<Test>::get(OPERATOR).is_none());
+		assert_eq!(Unbondings::<Test>::get(OWNER).unwrap().unlock_at, 101);
+		assert!(Miners::select(&needs("m"), &[]).is_none());
+		assert_noop!(
+			Miners::register(RuntimeOrigin::signed(OWNER), 12, offer(&["m"], 10, 2), MIN_STAKE),
+			Error::<Test>::UnbondingPending
+		);
+		assert_noop!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)), Error::<Test>::StillUnbonding);
+		run_to_block(101);
+		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)));
+		assert_eq!(stake_hold(OWNER), 0);
+		assert_eq!(Balances::free_balance(OWNER), 100_000);
+		assert_noop!(
+			Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)),
+			Error::<Test>::NothingUnbonding
+		);
+		assert_noop!(Miners::deregister(RuntimeOrigin::signed(OWNER)), Error::<Test>::NotRegistered);
+	});
+}

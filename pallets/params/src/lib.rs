@@ -1,0 +1,143 @@
+//! # AITBC marketplace parameters
+//!
+//! One governed record, [`MarketParams`], holds every tunable number of the marketplace: the
+//! minimum miner stake, the protocol fee, the slash fraction, the liveness and job timeouts, the
+//! per-client open-job limit, the receipt reward and its emission cap, the retention period.
+//! The miners, jobs and receipts pallets read it through [`Get`]; nothing else stores them.
+//!
+//! ## Calls
+//!
+//! - [`Pallet::set_parameters`]: the governance origin (Root until the DAO pallet lands)
+//!   replaces the record; it is validated first and announced with
+//!   [`Event::ParametersSet`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub use pallet::*;
+
+mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	/// The balance type of the parameters.
+	pub type BalanceOf<T> = <T as Config>::Balance;
+	/// The parameters as this runtime stores them.
+	pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The balance type the parameters are expressed in.
+		type Balance: Parameter + MaxEncodedLen + Copy + Default + Ord + From<u32>;
+		/// Who may change the parameters.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The parameters before governance first sets them.
+		type DefaultParams: Get<MarketParamsOf<Self>>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The current marketplace parameters.
+	#[pallet::storage]
+	pub type Parameters<T: Config> =
+		StorageValue<_, MarketParamsOf<T>, ValueQuery, T::DefaultParams>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// The governance origin replaced the marketplace parameters.
+		ParametersSet { params: MarketParamsOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A timeout or period is zero. Every timeout must be at least one block.
+		ZeroTimeout,
+		/// The default job TTL exceeds the maximum TTL. Set `default_ttl <= max_ttl`.
+		DefaultTtlAboveMax,
+		/// The queue timeout or the ack timeout is not shorter than the maximum TTL, so no job
+		/// could ever be assigned in time. Shorten them or raise `max_ttl`.
+		TimeoutAboveTtl,
+		/// A count limit (`max_open_jobs_per_client`, `max_assign_attempts`, `jail_after_misses`,
+		/// `min_tokens_per_second`) is zero. Each must be at least one.
+		ZeroLimit,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				Pallet::<T>::validate(&T::DefaultParams::get()).is_ok(),
+				"the default marketplace parameters are invalid"
+			);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Replaces the marketplace parameters.
+		///
+		/// Origin: the governance origin. Emits [`Event::ParametersSet`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, params: MarketParamsOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::validate(&params)?;
+			Parameters::<T>::put(params.clone());
+			Self::deposit_event(Event::ParametersSet { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Checks that `params` describe a marketplace that can work.
+		pub fn validate(params: &MarketParamsOf<T>) -> Result<(), Error<T>> {
+			let zero = BlockNumberFor::<T>::zero();
+			let periods = [
+				params.heartbeat_timeout,
+				params.ack_timeout,
+				params.queue_timeout,
+				params.min_result_time,
+				params.default_ttl,
+				params.max_ttl,
+				params.unbonding_period,
+				params.retention_period,
+			];
+			ensure!(periods.iter().all(|p| *p > zero), Error::<T>::ZeroTimeout);
+			ensure!(params.default_ttl <= params.max_ttl, Error::<T>::DefaultTtlAboveMax);
+			ensure!(
+				params.queue_timeout < params.max_ttl && params.ack_timeout < params.max_ttl,
+				Error::<T>::TimeoutAboveTtl
+			);
+			ensure!(
+				params.max_open_jobs_per_client > 0 &&
+					params.max_assign_attempts > 0 &&
+					params.jail_after_misses > 0 &&
+					params.min_tokens_per_second > 0,
+				Error::<T>::ZeroLimit
+			);
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Get<MarketParamsOf<T>> for Pallet<T> {
+		fn get() -> MarketParamsOf<T> {
+			Parameters::<T>::get()
+		}
+	}
+}

@@ -1,0 +1,104 @@
+//! Tests of `pallet_aitbc_params`.
+
+use crate::{self as pallet_aitbc_params, Error, Event, MarketParams, Parameters};
+use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, DispatchError, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Params: pallet_aitbc_params,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+parameter_types! {
+	pub Defaults: MarketParams<u128, u64> = defaults();
+}
+
+pub fn defaults() -> MarketParams<u128, u64> {
+	MarketParams {
+		min_stake: 1_000,
+		protocol_fee: Perbill::from_percent(5),
+		slash_fraction: Perbill::from_percent(10),
+		heartbeat_timeout: 30,
+		ack_timeout: 5,
+		queue_timeout: 30,
+		min_result_time: 10,
+		min_tokens_per_second: 5,
+		default_ttl: 450,
+		max_ttl: 1_800,
+		max_open_jobs_per_client: 16,
+		max_assign_attempts: 3,
+		jail_after_misses: 3,
+		unbonding_period: 100,
+		retention_period: 50,
+		reward_per_unit: 1,
+		emission_cap: 1_000_000,
+	}
+}
+
+impl pallet_aitbc_params::Config for Test {
+	type Balance = u128;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type DefaultParams = Defaults;
+	type WeightInfo = ();
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+#[test]
+fn defaults_apply_until_governance_sets_parameters() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Parameters::<Test>::get(), defaults());
+	});
+}
+
+#[test]
+fn root_sets_valid_parameters() {
+	new_test_ext().execute_with(|| {
+		let params = MarketParams { protocol_fee: Perbill::from_percent(2), ..defaults() };
+		assert_ok!(Params::set_parameters(RuntimeOrigin::root(), params.clone()));
+		assert_eq!(Parameters::<Test>::get(), params.clone());
+		System::assert_last_event(Event::ParametersSet { params }.into());
+	});
+}
+
+#[test]
+fn only_the_governance_origin_sets_parameters() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Params::set_parameters(RuntimeOrigin::signed(1), defaults()),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn invalid_parameters_are_refused_with_their_reason() {
+	new_test_ext().execute_with(|| {
+		let cases = [
+			(MarketParams { ack_timeout: 0, ..defaults() }, Error::<Test>::ZeroTimeout),
+			(MarketParams { retention_period: 0, ..defaults() }, Error::<Test>::ZeroTimeout),
+			(MarketParams { default_ttl: 2_000, ..defaults() }, Error::<Test>::DefaultTtlAboveMax),
+			(MarketParams { queue_timeout: 1_800, ..defaults() }, Error::<Test>::TimeoutAboveTtl),
+			(MarketParams { max_open_jobs_per_client: 0, ..defaults() }, Error::<Test>::ZeroLimit),
+			(MarketParams { min_tokens_per_second: 0, ..defaults() }, Error::<Test>::ZeroLimit),
+		];
+		for (params, error) in cases {
+			assert_noop!(Params::set_parameters(RuntimeOrigin::root(), params), error);
+		}
+	});
+}

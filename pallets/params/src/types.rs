@@ -1,0 +1,47 @@
+//! The parameter record.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// Every tunable number of the marketplace, in one record.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct MarketParams<Balance, BlockNumber> {
+	/// Least stake a miner's owner must hold to register.
+	pub min_stake: Balance,
+	/// Share of each job's price paid to the treasury.
+	pub protocol_fee: Perbill,
+	/// Share of a miner's stake slashed to the treasury for each missed deadline.
+	pub slash_fraction: Perbill,
+	/// A miner whose last heartbeat is older than this is not assigned new jobs.
+	pub heartbeat_timeout: BlockNumber,
+	/// Blocks an assigned miner has to acknowledge a job.
+	pub ack_timeout: BlockNumber,
+	/// Blocks a job may wait for a miner before it fails with a full refund.
+	pub queue_timeout: BlockNumber,
+	/// Least time granted for a result, whatever the job's size.
+	pub min_result_time: BlockNumber,
+	/// Throughput a miner is held to: the result deadline is
+	/// `min_result_time + max_tokens / min_tokens_per_second` (in blocks), capped at the TTL.
+	pub min_tokens_per_second: u32,
+	/// TTL of a job that names none.
+	pub default_ttl: BlockNumber,
+	/// Longest TTL a job may ask for.
+	pub max_ttl: BlockNumber,
+	/// Most jobs a client may have open (queued, assigned or running) at once.
+	pub max_open_jobs_per_client: u32,
+	/// Most miners a job is assigned to before it fails (first assignment included).
+	pub max_assign_attempts: u32,
+	/// Consecutive missed deadlines after which a miner is jailed until it acts again.
+	pub jail_after_misses: u32,
+	/// Blocks between deregistration and the stake becoming withdrawable.
+	pub unbonding_period: BlockNumber,
+	/// Blocks a finished job stays in state before only its receipt remains.
+	pub retention_period: BlockNumber,
+	/// Reward minted per billed unit when a miner's owner claims a receipt.
+	pub reward_per_unit: Balance,
+	/// Total the receipt rewards may ever mint.
+	pub emission_cap: Balance,
+}

@@ -1,0 +1,44 @@
+//! Benchmarks for `pallet_aitbc_receipts`.
+
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use super::*;
+use aitbc_primitives::{UnitType, Usage};
+use frame_benchmarking::v2::*;
+use frame_support::traits::fungible::Mutate;
+use frame_system::RawOrigin;
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn claim_receipt() {
+		let owner: T::AccountId = account("owner", 0, 0);
+		T::Currency::set_balance(&owner, 1_000_000u32.into());
+		let id = Pallet::<T>::issue(NewReceipt {
+			job_id: 0,
+			client: account("client", 0, 0),
+			miner_owner: owner.clone(),
+			operator: account("operator", 0, 0),
+			unit_type: UnitType::OutputToken,
+			unit_price: 1u32.into(),
+			units: 100,
+			usage: Usage { prompt_tokens: 10, output_tokens: 100, compute_ms: 900 },
+			price: 100u32.into(),
+			fee: 5u32.into(),
+			output_hash: [7; 32],
+			signature: [9; 64],
+		});
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id);
+
+		assert!(matches!(
+			crate::Receipts::<T>::get(id).map(|r| r.status),
+			Some(ReceiptStatus::Claimed { .. })
+		));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::tests::new_test_ext(), crate::tests::Test);
+}

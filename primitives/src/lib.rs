@@ -1,0 +1,254 @@
+//! # AITBC primitives
+//!
+//! The types the chain, the miner and the CLI must agree on byte for byte, in a crate with no
+//! FRAME dependency:
+//!
+//! - [`Usage`] and [`UnitType`]: what a job consumed, and how it is billed ([`UnitType::units`]);
+//! - [`price_for`]: units × unit price, capped at the client's maximum price;
+//! - [`ReceiptPayload`]: what the operator signs when it submits a result, and its
+//!   [`signing bytes`](ReceiptPayload::signing_bytes);
+//! - [`verify_receipt`] (feature `verify`, on by default with `std`): checks an operator's sr25519
+//!   signature off chain, exactly as the jobs pallet checks it on chain.
+//!
+//! Signatures use the sr25519 signing context `substrate`, the one `sp-core`, `subxt-signer` and
+//! polkadot-js use, so any of them can produce one.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Identifier of a job, assigned by the chain in submission order.
+pub type JobId = u64;
+/// Identifier of a receipt, assigned by the chain in completion order.
+pub type ReceiptId = u64;
+/// An amount of AIT in its smallest unit (12 decimals).
+pub type Balance = u128;
+/// A 32-byte blake2-256 hash.
+pub type Hash256 = [u8; 32];
+
+/// Domain separator prepended to a receipt payload before signing, so that a receipt
+/// signature can never be replayed as a signature over anything else.
+pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"aitbc/receipt/v1";
+
+/// The sr25519 signing context (`substrate`), shared with `sp-core` and `subxt-signer`.
+pub const SR25519_SIGNING_CONTEXT: &[u8] = b"substrate";
+
+/// How a miner bills its work.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub enum UnitType {
+	/// Per generated (output) token.
+	#[default]
+	OutputToken,
+	/// Per started second of GPU compute time.
+	GpuSecond,
+}
+
+impl UnitType {
+	/// The billable units of `usage`: output tokens, or compute seconds rounded up.
+	pub fn units(self, usage: &Usage) -> u64 {
+		match self {
+			UnitType::OutputToken => u64::from(usage.output_tokens),
+			UnitType::GpuSecond => usage.compute_ms.div_ceil(1_000),
+		}
+	}
+
+	/// The most units a job may bill when it asks for at most `max_tokens` output tokens;
+	/// `None` when the unit type does not follow from the token count (GPU seconds).
+	pub fn max_units_for_tokens(self, max_tokens: u32) -> Option<u64> {
+		match self {
+			UnitType::OutputToken => Some(u64::from(max_tokens)),
+			UnitType::GpuSecond => None,
+		}
+	}
+}
+
+/// Where a job is, without its data: what clients filter and display.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum JobStatus {
+	/// Waiting for a miner.
+	Queued,
+	/// Given to a miner, waiting for its acknowledgement.
+	Assigned,
+	/// Acknowledged, waiting for the result.
+	Running,
+	/// Done, with a receipt.
+	Completed,
+	/// Ended without a result; refunded.
+	Failed,
+	/// Cancelled by the client; refunded.
+	Cancelled,
+	/// Its TTL passed; refunded.
+	Expired,
+}
+
+impl JobStatus {
+	/// Whether a job in this status has ended.
+	pub fn is_final(self) -> bool {
+		matches!(self, Self::Completed | Self::Failed | Self::Cancelled | Self::Expired)
+	}
+}
+
+/// What a job consumed, as the inference backend reported it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct Usage {
+	/// Tokens in the prompt.
+	pub prompt_tokens: u32,
+	/// Tokens generated.
+	pub output_tokens: u32,
+	/// Compute time in milliseconds.
+	pub compute_ms: u64,
+}
+
+/// The price of `units` at `unit_price`, capped at `max_price` (saturating, never overflows).
+pub fn price_for(units: u64, unit_price: Balance, max_price: Balance) -> Balance {
+	Balance::from(units).saturating_mul(unit_price).min(max_price)
+}
+
+/// The blake2-256 hash of a job's output, as receipts record it.
+pub fn output_hash(output: &[u8]) -> Hash256 {
+	sp_crypto_hashing::blake2_256(output)
+}
+
+/// What the assigned operator signs when it submits a job's result. The chain recomputes the
+/// price and the output hash itself and rejects a result whose signature does not cover them.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct ReceiptPayload {
+	/// The job.
+	pub job_id: JobId,
+	/// blake2-256 of the output bytes.
+	pub output_hash: Hash256,
+	/// What the job consumed.
+	pub usage: Usage,
+	/// The price charged, in the smallest unit of AIT.
+	pub price: Balance,
+}
+
+impl ReceiptPayload {
+	/// The exact bytes the operator signs: [`RECEIPT_SIGNING_DOMAIN`] followed by the SCALE
+	/// encoding of the payload.
+	pub fn signing_bytes(&self) -> Vec<u8> {
+		let mut bytes = Vec::with_capacity(RECEIPT_SIGNING_DOMAIN.len().saturating_add(64));
+		bytes.extend_from_slice(RECEIPT_SIGNING_DOMAIN);
+		self.encode_to(&mut bytes);
+		bytes
+	}
+}
+
+/// Checks an operator's sr25519 `signature` over `payload` against its 32-byte public key.
+#[cfg(feature = "verify")]
+pub fn verify_receipt(payload: &ReceiptPayload, signature: &[u8; 64], public: &[u8; 32]) -> bool {
+	let (Ok(public), Ok(signature)) = (
+		schnorrkel::PublicKey::from_bytes(public),
+		schnorrkel::Signature::from_bytes(signature),
+	) else {
+		return false;
+	};
+	public.verify_simple(SR25519_SIGNING_CONTEXT, &payload.signing_bytes(), &signature).is_ok()
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+	use super::*;
+	use sp_core::{sr25519, Pair};
+
+	fn payload() -> ReceiptPayload {
+		ReceiptPayload {
+			job_id: 7,
+			output_hash: output_hash(b"Machine learning is..."),
+			usage: Usage { prompt_tokens: 12, output_tokens: 100, compute_ms: 1_250 },
+			price: 100 * 1_000_000,
+		}
+	}
+
+	#[test]
+	fn units_follow_the_unit_type() {
+		let usage = Usage { prompt_tokens: 5, output_tokens: 42, compute_ms: 2_001 };
+		assert_eq!(UnitType::OutputToken.units(&usage), 42);
+		assert_eq!(UnitType::GpuSecond.units(&usage), 3);
+		assert_eq!(UnitType::GpuSecond.units(&Usage { compute_ms: 2_000, ..usage }), 2);
+		assert_eq!(UnitType::GpuSecond.units(&Usage { compute_ms: 0, ..usage }), 0);
+	}
+
+	#[test]
+	fn price_is_capped_and_never_overflows() {
+		assert_eq!(price_for(10, 3, 100), 30);
+		assert_eq!(price_for(10, 30, 100), 100);
+		assert_eq!(price_for(u64::MAX, Balance::MAX, 5), 5);
+	}
+
+	#[test]
+	fn signing_bytes_are_domain_then_scale() {
+		let p = payload();
+		let bytes = p.signing_bytes();
+		assert!(bytes.starts_with(RECEIPT_SIGNING_DOMAIN));
+		assert_eq!(&bytes[RECEIPT_SIGNING_DOMAIN.len()..], p.encode().as_slice());
+		// job id (8) + hash (32) + usage (4 + 4 + 8) + price (16)
+		assert_eq!(p.encode().len(), 72);
+	}
+
+	#[test]
+	fn a_signature_made_with_sp_core_verifies_off_chain() {
+		let pair = sr25519::Pair::from_string("//AitbcOperator", None).unwrap();
+		let p = payload();
+		let signature = pair.sign(&p.signing_bytes());
+		assert!(verify_receipt(&p, &signature.0, &pair.public().0));
+		// and sp-core agrees with this crate
+		assert!(sr25519::Pair::verify(&signature, p.signing_bytes(), &pair.public()));
+	}
+
+	#[test]
+	fn a_changed_payload_or_key_fails_verification() {
+		let pair = sr25519::Pair::from_string("//AitbcOperator", None).unwrap();
+		let other = sr25519::Pair::from_string("//Mallory", None).unwrap();
+		let p = payload();
+		let signature = pair.sign(&p.signing_bytes()).0;
+		assert!(!verify_receipt(&ReceiptPayload { price: p.price + 1, ..p.clone() }, &signature, &pair.public().0));
+		assert!(!verify_receipt(&p, &signature, &other.public().0));
+		assert!(!verify_receipt(&p, &[0u8; 64], &pair.public().0));
+		// a signature over the bare SCALE bytes (no domain) is refused
+		let bare = pair.sign(&p.encode()).0;
+		assert!(!verify_receipt(&p, &bare, &pair.public().0));
+	}
+}

@@ -1,0 +1,107 @@
+//! The marketplace: parameters, miners, escrow, receipts and jobs.
+
+use crate::{
+	AccountId, Balance, Balances, BlockNumber, Escrow, Miners, Params, Receipts, Runtime,
+	RuntimeHoldReason, Timestamp, DAYS, MILLI_SECS_PER_BLOCK, MINUTES, UNIT,
+};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+	PalletId,
+};
+use pallet_aitbc_params::MarketParams;
+use sp_runtime::{traits::AccountIdConversion, Perbill};
+
+/// The treasury's pallet id; its account receives protocol fees and slashed stake.
+pub const TREASURY_PALLET_ID: PalletId = PalletId(*b"aitbc/tr");
+
+/// The treasury account.
+pub fn treasury_account() -> AccountId {
+	TREASURY_PALLET_ID.into_account_truncating()
+}
+
+parameter_types! {
+	pub TreasuryAccount: AccountId = treasury_account();
+	/// The marketplace parameters at genesis, until governance changes them.
+	pub DefaultMarketParams: MarketParams<Balance, BlockNumber> = MarketParams {
+		min_stake: 1_000 * UNIT,
+		protocol_fee: Perbill::from_percent(2),
+		slash_fraction: Perbill::from_percent(1),
+		heartbeat_timeout: 2 * MINUTES,
+		// 6 s to acknowledge
+		ack_timeout: 3,
+		// the seeds' 60 s no-miner timeout
+		queue_timeout: MINUTES,
+		// 20 s of slack on top of generation time
+		min_result_time: 10,
+		min_tokens_per_second: 5,
+		// the seeds' 15-minute TTL
+		default_ttl: 15 * MINUTES,
+		max_ttl: 2 * 60 * MINUTES,
+		max_open_jobs_per_client: 64,
+		max_assign_attempts: 3,
+		jail_after_misses: 3,
+		unbonding_period: 7 * DAYS,
+		retention_period: DAYS,
+		reward_per_unit: UNIT / 1_000_000,
+		emission_cap: 10_000_000 * UNIT,
+	};
+}
+
+impl pallet_aitbc_params::Config for Runtime {
+	type Balance = Balance;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type DefaultParams = DefaultMarketParams;
+	type WeightInfo = pallet_aitbc_params::weights::SubstrateWeight<Runtime>;
+}
+
+/// Longest model id, in bytes (e.g. `llama3.2:latest`, `hf.co/org/model:Q4_K_M`).
+pub type MaxModelIdLen = ConstU32<64>;
+
+impl pallet_aitbc_miners::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Params = Params;
+	type Treasury = TreasuryAccount;
+	type MaxModels = ConstU32<16>;
+	type MaxModelIdLen = MaxModelIdLen;
+	type MaxGpuNameLen = ConstU32<64>;
+	type MaxMinersPerModel = ConstU32<64>;
+	type MaxCapacity = ConstU32<64>;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_escrow::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Treasury = TreasuryAccount;
+}
+
+impl pallet_aitbc_receipts::Config for Runtime {
+	type Currency = Balances;
+	type UnixTime = Timestamp;
+	type Params = Params;
+	type WeightInfo = ();
+}
+
+impl pallet_aitbc_jobs::Config for Runtime {
+	type Currency = Balances;
+	type Escrow = Escrow;
+	type Miners = Miners;
+	type Receipts = Receipts;
+	type Verifier = pallet_aitbc_jobs::Sr25519Verifier;
+	type Params = Params;
+	type MillisPerBlock = ConstU64<MILLI_SECS_PER_BLOCK>;
+	type MaxModelIdLen = MaxModelIdLen;
+	type MaxPromptChars = ConstU32<4_000>;
+	type MaxPromptLen = ConstU32<16_000>;
+	type MaxOutputLen = ConstU32<32_768>;
+	type MaxTokens = ConstU32<8_192>;
+	type MaxReasonLen = ConstU32<256>;
+	type MaxAttempts = ConstU32<8>;
+	type MaxBatch = ConstU32<32>;
+	type MaxDeadlinesPerBlock = ConstU32<1_024>;
+	type MaxQueued = ConstU32<1_024>;
+	type MaxAssignPerBlock = ConstU32<16>;
+	type WeightInfo = ();
+}
