@@ -178,10 +178,9 @@ impl ReceiptPayload {
 /// Checks an operator's sr25519 `signature` over `payload` against its 32-byte public key.
 #[cfg(feature = "verify")]
 pub fn verify_receipt(payload: &ReceiptPayload, signature: &[u8; 64], public: &[u8; 32]) -> bool {
-	let (Ok(public), Ok(signature)) = (
-		schnorrkel::PublicKey::from_bytes(public),
-		schnorrkel::Signature::from_bytes(signature),
-	) else {
+	let (Ok(public), Ok(signature)) =
+		(schnorrkel::PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature))
+	else {
 		return false;
 	};
 	public.verify_simple(SR25519_SIGNING_CONTEXT, &payload.signing_bytes(), &signature).is_ok()
@@ -244,7 +243,11 @@ mod tests {
 		let other = sr25519::Pair::from_string("//Mallory", None).unwrap();
 		let p = payload();
 		let signature = pair.sign(&p.signing_bytes()).0;
-		assert!(!verify_receipt(&ReceiptPayload { price: p.price + 1, ..p.clone() }, &signature, &pair.public().0));
+		assert!(!verify_receipt(
+			&ReceiptPayload { price: p.price + 1, ..p.clone() },
+			&signature,
+			&pair.public().0
+		));
 		assert!(!verify_receipt(&p, &signature, &other.public().0));
 		assert!(!verify_receipt(&p, &[0u8; 64], &pair.public().0));
 		// a signature over the bare SCALE bytes (no domain) is refused

@@ -192,7 +192,11 @@ fn balance(b: Balance) -> String {
 }
 
 fn usage_json(u: &aitbc_primitives::Usage) -> UsageJson {
-	UsageJson { prompt_tokens: u.prompt_tokens, output_tokens: u.output_tokens, compute_ms: u.compute_ms }
+	UsageJson {
+		prompt_tokens: u.prompt_tokens,
+		output_tokens: u.output_tokens,
+		compute_ms: u.compute_ms,
+	}
 }
 
 fn status_name(status: JobStatus) -> &'static str {
@@ -304,7 +308,7 @@ pub fn receipt_json(receipt: &MarketReceipt) -> ReceiptJson {
 		ReceiptStatus::Unclaimed => ("unclaimed", None, None, None),
 		ReceiptStatus::Claimed { at, by, reward } => {
 			("claimed", Some(account(by)), Some(*at), Some(balance(*reward)))
-		},
+		}
 	};
 	ReceiptJson {
 		id: receipt.id,
@@ -448,7 +452,9 @@ where
 	fn receipts(&self, job_id: Option<JobId>, limit_: Option<u32>) -> RpcResult<Vec<ReceiptJson>> {
 		let (api, at) = self.at();
 		let receipts = match job_id {
-			Some(job_id) => api.receipt_of_job(at, job_id).map_err(api_error)?.into_iter().collect(),
+			Some(job_id) => {
+				api.receipt_of_job(at, job_id).map_err(api_error)?.into_iter().collect()
+			}
 			None => api.receipts(at, limit(limit_)).map_err(api_error)?,
 		};
 		Ok(receipts.iter().map(receipt_json).collect())

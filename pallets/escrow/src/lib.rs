@@ -157,8 +157,8 @@ pub mod pallet {
 		/// hold equals the sum of its budgets.
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use frame_support::traits::fungible::InspectHold;
 			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
 			let mut total = BalanceOf::<T>::zero();
 			let mut per_client: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			for (_, budget) in Budgets::<T>::iter() {

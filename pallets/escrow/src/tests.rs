@@ -1,7 +1,9 @@
 //! Tests of `pallet_aitbc_escrow`.
 
 use crate::{self as pallet_aitbc_escrow, Budgets, Error, Event, JobEscrow, Settlement, TotalHeld};
-use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types, traits::fungible::InspectHold};
+use frame_support::{
+	assert_noop, assert_ok, derive_impl, parameter_types, traits::fungible::InspectHold,
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -73,7 +75,9 @@ fn hold_puts_the_budget_on_hold() {
 		assert_eq!(Balances::free_balance(CLIENT), 700);
 		assert_eq!(Escrow::held(1), Some(300));
 		assert_eq!(TotalHeld::<Test>::get(), 300);
-		System::assert_last_event(Event::BudgetHeld { job_id: 1, client: CLIENT, amount: 300 }.into());
+		System::assert_last_event(
+			Event::BudgetHeld { job_id: 1, client: CLIENT, amount: 300 }.into(),
+		);
 	});
 }
 
@@ -125,7 +129,9 @@ fn refund_returns_the_whole_budget() {
 		assert_eq!(Escrow::refund(1), Ok(300));
 		assert_eq!(Balances::free_balance(CLIENT), 800);
 		assert_eq!(TotalHeld::<Test>::get(), 200);
-		System::assert_last_event(Event::BudgetRefunded { job_id: 1, client: CLIENT, amount: 300 }.into());
+		System::assert_last_event(
+			Event::BudgetRefunded { job_id: 1, client: CLIENT, amount: 300 }.into(),
+		);
 		assert_noop!(Escrow::refund(1), Error::<Test>::NoBudget);
 	});
 }

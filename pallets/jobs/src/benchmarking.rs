@@ -150,7 +150,10 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn submit_results(n: Linear<1, { T::MaxBatch::get() }>, o: Linear<0, { T::MaxOutputLen::get() }>) {
+	fn submit_results(
+		n: Linear<1, { T::MaxBatch::get() }>,
+		o: Linear<0, { T::MaxOutputLen::get() }>,
+	) {
 		let (operator, public) = miners::<T>(1);
 		let ids = submit_many::<T>(n);
 		let results: alloc::vec::Vec<_> =
@@ -161,7 +164,10 @@ mod benchmarks {
 		_(RawOrigin::Signed(operator), batch);
 
 		for id in ids {
-			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
+			assert!(matches!(
+				Jobs::<T>::get(id).map(|j| j.state),
+				Some(JobState::Completed { .. })
+			));
 		}
 	}
 
@@ -253,5 +259,9 @@ mod benchmarks {
 		}
 	}
 
-	impl_benchmark_test_suite!(JobsPallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+	impl_benchmark_test_suite!(
+		JobsPallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
 }

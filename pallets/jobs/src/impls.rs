@@ -87,8 +87,9 @@ impl<T: Config> Pallet<T> {
 		if !Self::try_assign(job_id, &mut job, &market)? {
 			Queue::<T>::try_mutate(|queue| queue.try_push(job_id))
 				.map_err(|_| Error::<T>::QueueFull)?;
-			let timeout_at = Self::schedule(job_id, now.saturating_add(market.queue_timeout), expires_at)
-				.ok_or(Error::<T>::DeadlineQueueFull)?;
+			let timeout_at =
+				Self::schedule(job_id, now.saturating_add(market.queue_timeout), expires_at)
+					.ok_or(Error::<T>::DeadlineQueueFull)?;
 			job.deadline = timeout_at;
 			Self::deposit_event(Event::JobQueued { job_id, timeout_at });
 		}
@@ -157,7 +158,10 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(u64::MAX);
 		let blocks = millis.div_ceil(T::MillisPerBlock::get().max(1));
 		let blocks = BlockNumberFor::<T>::try_from(blocks).unwrap_or_else(|_| job.expires_at);
-		Self::now().saturating_add(market.min_result_time).saturating_add(blocks).min(job.expires_at)
+		Self::now()
+			.saturating_add(market.min_result_time)
+			.saturating_add(blocks)
+			.min(job.expires_at)
 	}
 
 	pub(crate) fn do_acknowledge(operator: &T::AccountId, job_id: JobId) -> DispatchResult {
@@ -288,12 +292,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `job` to a final state: closes it for its client and schedules its pruning.
-	fn finish(
-		job_id: JobId,
-		job: &mut JobOf<T>,
-		state: JobStateOf<T>,
-		market: &MarketParamsOf<T>,
-	) {
+	fn finish(job_id: JobId, job: &mut JobOf<T>, state: JobStateOf<T>, market: &MarketParamsOf<T>) {
 		let now = Self::now();
 		job.state = state;
 		job.ended_at = Some(now);
@@ -319,11 +318,11 @@ impl<T: Config> Pallet<T> {
 			Some(reason) => {
 				Self::finish(job_id, job, JobState::Failed { reason: reason.clone() }, &market);
 				Self::deposit_event(Event::JobFailed { job_id, reason, refunded });
-			},
+			}
 			None => {
 				Self::finish(job_id, job, JobState::Expired, &market);
 				Self::deposit_event(Event::JobExpired { job_id, refunded });
-			},
+			}
 		}
 	}
 
@@ -340,7 +339,7 @@ impl<T: Config> Pallet<T> {
 				Self::unqueue(job_id);
 				let reason = (!expired).then_some(FailureReason::NoMinerAvailable);
 				Self::end_unpaid(job_id, &mut job, reason);
-			},
+			}
 			JobState::Assigned { operator } | JobState::Running { operator } => {
 				let missed = if matches!(job.state, JobState::Assigned { .. }) {
 					MissedDeadline::Ack
@@ -351,8 +350,8 @@ impl<T: Config> Pallet<T> {
 				job.terms = None;
 				Self::deposit_event(Event::MinerMissedDeadline { job_id, operator, missed });
 				Self::reassign_or_end(job_id, &mut job, &market, expired);
-			},
-			_ => {},
+			}
+			_ => {}
 		}
 		Jobs::<T>::insert(job_id, job);
 		true
@@ -373,24 +372,27 @@ impl<T: Config> Pallet<T> {
 			return Self::end_unpaid(job_id, job, Some(FailureReason::AttemptsExhausted));
 		}
 		match Self::try_assign(job_id, job, market) {
-			Ok(true) => {},
+			Ok(true) => {}
 			Ok(false) => {
 				let now = Self::now();
 				let queued = Queue::<T>::mutate(|q| q.try_push(job_id).is_ok());
-				let timeout =
-					Self::schedule(job_id, now.saturating_add(market.queue_timeout), job.expires_at);
+				let timeout = Self::schedule(
+					job_id,
+					now.saturating_add(market.queue_timeout),
+					job.expires_at,
+				);
 				match (queued, timeout) {
 					(true, Some(timeout_at)) => {
 						job.state = JobState::Queued;
 						job.deadline = timeout_at;
 						Self::deposit_event(Event::JobQueued { job_id, timeout_at });
-					},
+					}
 					_ => {
 						Self::unqueue(job_id);
 						Self::end_unpaid(job_id, job, Some(FailureReason::NoMinerAvailable));
-					},
+					}
 				}
-			},
+			}
 			Err(_) => Self::end_unpaid(job_id, job, Some(FailureReason::Congested)),
 		}
 	}
@@ -478,7 +480,7 @@ impl<T: Config> Pallet<T> {
 					.filter(|(_, job)| matches(job))
 					.take(limit)
 					.collect()
-			},
+			}
 			None => {
 				let next = NextJobId::<T>::get();
 				(next.saturating_sub(MAX_SCAN)..next)
@@ -487,7 +489,7 @@ impl<T: Config> Pallet<T> {
 					.filter(|(_, job)| matches(job))
 					.take(limit)
 					.collect()
-			},
+			}
 		}
 	}
 
@@ -528,7 +530,10 @@ impl<T: Config> Pallet<T> {
 		for (client, count) in OpenJobs::<T>::iter() {
 			ensure!(open.get(&client) == Some(&count), "OpenJobs disagrees with the jobs");
 		}
-		ensure!(open.len() == OpenJobs::<T>::iter().count(), "a client's open jobs are not counted");
+		ensure!(
+			open.len() == OpenJobs::<T>::iter().count(),
+			"a client's open jobs are not counted"
+		);
 		Ok(())
 	}
 }

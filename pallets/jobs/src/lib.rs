@@ -225,7 +225,11 @@ pub mod pallet {
 			ack_deadline: BlockNumberFor<T>,
 		},
 		/// The operator took the job; the result is due by `result_deadline`.
-		JobAcknowledged { job_id: JobId, operator: T::AccountId, result_deadline: BlockNumberFor<T> },
+		JobAcknowledged {
+			job_id: JobId,
+			operator: T::AccountId,
+			result_deadline: BlockNumberFor<T>,
+		},
 		/// The operator missed a deadline; it is penalized and the job moves on.
 		MinerMissedDeadline { job_id: JobId, operator: T::AccountId, missed: MissedDeadline },
 		/// The job is done: the miner was paid, the client refunded the rest, a receipt written.

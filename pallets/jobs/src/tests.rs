@@ -19,7 +19,13 @@ fn escrowed(c: u8) -> Balance {
 	Balances::balance_on_hold(&pallet_aitbc_escrow::HoldReason::JobBudget.into(), &client(c))
 }
 
-fn submit_result(n: u8, job_id: u64, output: &[u8], tokens: u32, price: Balance) -> frame_support::dispatch::DispatchResult {
+fn submit_result(
+	n: u8,
+	job_id: u64,
+	output: &[u8],
+	tokens: u32,
+	price: Balance,
+) -> frame_support::dispatch::DispatchResult {
 	let usage = usage(tokens);
 	Jobs::submit_result(
 		RuntimeOrigin::signed(operator(n)),
@@ -50,14 +56,23 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 					max_price: 1_000,
 					expires_at: 451,
 				},
-				Event::JobAssigned { job_id: job, operator: operator(1), attempt: 1, ack_deadline: 4 },
+				Event::JobAssigned {
+					job_id: job,
+					operator: operator(1),
+					attempt: 1,
+					ack_deadline: 4
+				},
 			]
 		);
 		assert_ok!(ack(1, &[job]));
 		// 5 blocks minimum + 100 tokens at 10/s = 10 s = 5 blocks
 		assert_eq!(
 			job_events(),
-			vec![Event::JobAcknowledged { job_id: job, operator: operator(1), result_deadline: 11 }]
+			vec![Event::JobAcknowledged {
+				job_id: job,
+				operator: operator(1),
+				result_deadline: 11
+			}]
 		);
 		// 80 tokens at 3 = 240; fee 10% = 24
 		assert_ok!(submit_result(1, job, b"Machine learning is...", 80, 240));
@@ -67,8 +82,15 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 		assert_eq!(Balances::free_balance(treasury()), 1 + 24);
 		assert_eq!(escrowed(1), 0);
 		let receipt = ReceiptRecords::<Test>::get(0).unwrap();
-		assert_eq!((receipt.units, receipt.price, receipt.fee, receipt.unit_price), (80, 240, 24, 3));
-		assert!(verify_receipt(&receipt.payload(), &receipt.signature, &operator_pair(1).public().0));
+		assert_eq!(
+			(receipt.units, receipt.price, receipt.fee, receipt.unit_price),
+			(80, 240, 24, 3)
+		);
+		assert!(verify_receipt(
+			&receipt.payload(),
+			&receipt.signature,
+			&operator_pair(1).public().0
+		));
 		assert_eq!(
 			job_events(),
 			vec![Event::JobCompleted {
@@ -175,8 +197,17 @@ fn a_silent_miner_is_slashed_and_the_job_reassigned() {
 		assert_eq!(
 			job_events(),
 			vec![
-				Event::MinerMissedDeadline { job_id: job, operator: operator(1), missed: MissedDeadline::Ack },
-				Event::JobAssigned { job_id: job, operator: operator(2), attempt: 2, ack_deadline: 7 },
+				Event::MinerMissedDeadline {
+					job_id: job,
+					operator: operator(1),
+					missed: MissedDeadline::Ack
+				},
+				Event::JobAssigned {
+					job_id: job,
+					operator: operator(2),
+					attempt: 2,
+					ack_deadline: 7
+				},
 			]
 		);
 		let silent = MinerRecords::<Test>::get(operator(1)).unwrap();
@@ -232,7 +263,10 @@ fn repeated_misses_jail_the_miner() {
 		for round in 0..3u64 {
 			let job = submit(1, "m", 10, 100);
 			run_to_block(System::block_number() + 3);
-			assert!(JobRecords::<Test>::get(job).unwrap().state.operator().is_none(), "round {round}");
+			assert!(
+				JobRecords::<Test>::get(job).unwrap().state.operator().is_none(),
+				"round {round}"
+			);
 			assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), job));
 		}
 		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().status, MinerStatus::Jailed);
@@ -302,21 +336,25 @@ fn cancel_refunds_while_queued_and_while_running() {
 #[test]
 fn bad_submissions_are_refused_with_their_error() {
 	ExtBuilder::default().build_and_execute(|| {
-		let submit_with = |prompt: Vec<u8>, model: &[u8], tokens: u32, price: Balance, ttl: Option<u64>| {
-			Jobs::submit_job(
-				RuntimeOrigin::signed(client(1)),
-				JobKind::TextInference,
-				model.to_vec().try_into().unwrap(),
-				prompt.try_into().unwrap(),
-				params(tokens),
-				price,
-				ttl,
-				None,
-			)
-		};
+		let submit_with =
+			|prompt: Vec<u8>, model: &[u8], tokens: u32, price: Balance, ttl: Option<u64>| {
+				Jobs::submit_job(
+					RuntimeOrigin::signed(client(1)),
+					JobKind::TextInference,
+					model.to_vec().try_into().unwrap(),
+					prompt.try_into().unwrap(),
+					params(tokens),
+					price,
+					ttl,
+					None,
+				)
+			};
 		let ok = b"hello".to_vec();
 		assert_noop!(submit_with(vec![], b"m", 10, 100, None), Error::<Test>::EmptyPrompt);
-		assert_noop!(submit_with(vec![b'a'; 4_001], b"m", 10, 100, None), Error::<Test>::PromptTooLong);
+		assert_noop!(
+			submit_with(vec![b'a'; 4_001], b"m", 10, 100, None),
+			Error::<Test>::PromptTooLong
+		);
 		// 4000 characters of 4 bytes each are fine; 4001 are not.
 		assert_ok!(submit_with("🦀".repeat(4_000).into_bytes(), b"m", 10, 100, None));
 		// 4001 characters in fewer than MaxPromptLen bytes are still too many.
@@ -324,13 +362,22 @@ fn bad_submissions_are_refused_with_their_error() {
 			submit_with(format!("{}ab", "🦀".repeat(3_999)).into_bytes(), b"m", 10, 100, None),
 			Error::<Test>::PromptTooLong
 		);
-		assert_noop!(submit_with(vec![0xff, 0xfe], b"m", 10, 100, None), Error::<Test>::PromptNotUtf8);
+		assert_noop!(
+			submit_with(vec![0xff, 0xfe], b"m", 10, 100, None),
+			Error::<Test>::PromptNotUtf8
+		);
 		assert_noop!(submit_with(ok.clone(), b"", 10, 100, None), Error::<Test>::InvalidModel);
 		assert_noop!(submit_with(ok.clone(), b"m", 0, 100, None), Error::<Test>::InvalidMaxTokens);
-		assert_noop!(submit_with(ok.clone(), b"m", 4_097, 100, None), Error::<Test>::InvalidMaxTokens);
+		assert_noop!(
+			submit_with(ok.clone(), b"m", 4_097, 100, None),
+			Error::<Test>::InvalidMaxTokens
+		);
 		assert_noop!(submit_with(ok.clone(), b"m", 10, 0, None), Error::<Test>::ZeroMaxPrice);
 		assert_noop!(submit_with(ok.clone(), b"m", 10, 100, Some(0)), Error::<Test>::ZeroTtl);
-		assert_noop!(submit_with(ok.clone(), b"m", 10, 100, Some(1_801)), Error::<Test>::TtlTooLong);
+		assert_noop!(
+			submit_with(ok.clone(), b"m", 10, 100, Some(1_801)),
+			Error::<Test>::TtlTooLong
+		);
 		assert_noop!(
 			submit_with(ok.clone(), b"m", 10, ENDOWMENT, None),
 			pallet_aitbc_escrow::Error::<Test>::InsufficientBalance
@@ -376,9 +423,15 @@ fn wrong_callers_and_unknown_jobs_are_refused() {
 			Jobs::report_failure(RuntimeOrigin::signed(operator(other)), job, Default::default()),
 			Error::<Test>::NotAssignedToYou
 		);
-		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(client(2)), job), Error::<Test>::NotYourJob);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(client(2)), job),
+			Error::<Test>::NotYourJob
+		);
 		assert_noop!(ack(holder, &[77]), Error::<Test>::UnknownJob);
-		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), 77), Error::<Test>::UnknownJob);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(client(1)), 77),
+			Error::<Test>::UnknownJob
+		);
 		assert_ok!(ack(holder, &[job]));
 		assert_noop!(ack(holder, &[job]), Error::<Test>::NotAwaitingAck);
 		assert_eq!(state(job), JobState::Running { operator: operator(holder) });
@@ -437,7 +490,10 @@ fn operators_batch_acks_and_results() {
 				}
 			})
 			.collect();
-		assert_ok!(Jobs::submit_results(RuntimeOrigin::signed(operator(1)), results.try_into().unwrap()));
+		assert_ok!(Jobs::submit_results(
+			RuntimeOrigin::signed(operator(1)),
+			results.try_into().unwrap()
+		));
 		for job in jobs {
 			assert!(matches!(state(job), JobState::Completed { .. }));
 		}
@@ -500,7 +556,10 @@ fn usage_is_recorded_with_the_output() {
 		assert_ok!(submit_result(1, job, b"out", 7, 7));
 		let record = JobRecords::<Test>::get(job).unwrap();
 		assert_eq!(record.output.into_inner(), b"out".to_vec());
-		assert_eq!(record.usage, Some(Usage { prompt_tokens: 6, output_tokens: 7, compute_ms: 900 }));
+		assert_eq!(
+			record.usage,
+			Some(Usage { prompt_tokens: 6, output_tokens: 7, compute_ms: 900 })
+		);
 		assert_eq!(record.ended_at, Some(1));
 	});
 }

@@ -110,7 +110,10 @@ impl<AccountId, Reason> JobState<AccountId, Reason> {
 	pub fn is_final(&self) -> bool {
 		matches!(
 			self,
-			JobState::Completed { .. } | JobState::Failed { .. } | JobState::Cancelled | JobState::Expired
+			JobState::Completed { .. }
+				| JobState::Failed { .. }
+				| JobState::Cancelled
+				| JobState::Expired
 		)
 	}
 

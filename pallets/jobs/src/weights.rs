@@ -44,10 +44,12 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads_writes(14 * n as u64, 12 * n as u64))
 	}
 	fn report_failure() -> Weight {
-		Weight::from_parts(100_000_000, 60_000).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+		Weight::from_parts(100_000_000, 60_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(8, 8))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(100_000_000, 60_000).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+		Weight::from_parts(100_000_000, 60_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(8, 8))
 	}
 	fn on_initialize_deadlines(n: u32) -> Weight {
 		Weight::from_parts(5_000_000, 3_000)

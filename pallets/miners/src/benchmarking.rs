@@ -47,8 +47,13 @@ fn offer<T: Config>(m: u32, tag: u8) -> MinerOfferOf<T> {
 fn registered<T: Config>(m: u32) -> (T::AccountId, T::AccountId) {
 	let owner = funded::<T>("owner", 0);
 	let operator: T::AccountId = account("operator", 0, 0);
-	Miners::<T>::do_register(owner.clone(), operator.clone(), offer::<T>(m, b'a'), T::Params::get().min_stake)
-		.expect("registration works");
+	Miners::<T>::do_register(
+		owner.clone(),
+		operator.clone(),
+		offer::<T>(m, b'a'),
+		T::Params::get().min_stake,
+	)
+	.expect("registration works");
 	(owner, operator)
 }
 

@@ -147,12 +147,8 @@ pub mod pallet {
 
 	/// Stake of deregistered miners, by owner, until withdrawn.
 	#[pallet::storage]
-	pub type Unbondings<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Unbonding<BalanceOf<T>, BlockNumberFor<T>>,
-	>;
+	pub type Unbondings<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Unbonding<BalanceOf<T>, BlockNumberFor<T>>>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -494,10 +490,13 @@ pub mod pallet {
 				)
 				.unwrap_or_default();
 				miner.stake = miner.stake.saturating_sub(slashed);
-				Self::deposit_event(Event::MinerSlashed { operator: operator.clone(), amount: slashed });
+				Self::deposit_event(Event::MinerSlashed {
+					operator: operator.clone(),
+					amount: slashed,
+				});
 			}
-			if miner.consecutive_misses >= params.jail_after_misses &&
-				miner.status != MinerStatus::Jailed
+			if miner.consecutive_misses >= params.jail_after_misses
+				&& miner.status != MinerStatus::Jailed
 			{
 				miner.status = MinerStatus::Jailed;
 				Self::deposit_event(Event::MinerJailed {
@@ -517,10 +516,10 @@ pub mod pallet {
 			let fresh = now.saturating_sub(miner.last_heartbeat) <= params.heartbeat_timeout;
 			let free = miner.offer.capacity.saturating_sub(miner.in_flight);
 			let reputation = miner.reputation.score();
-			if miner.status != MinerStatus::Active ||
-				!fresh || free == 0 ||
-				miner.stake < params.min_stake ||
-				reputation < needs.min_reputation
+			if miner.status != MinerStatus::Active
+				|| !fresh || free == 0
+				|| miner.stake < params.min_stake
+				|| reputation < needs.min_reputation
 			{
 				return None;
 			}
@@ -603,8 +602,8 @@ pub mod pallet {
 				let unbonding =
 					Unbondings::<T>::get(&miner.owner).map(|u| u.amount).unwrap_or_default();
 				ensure!(
-					T::Currency::balance_on_hold(&Self::reason(), &miner.owner) ==
-						miner.stake.saturating_add(unbonding),
+					T::Currency::balance_on_hold(&Self::reason(), &miner.owner)
+						== miner.stake.saturating_add(unbonding),
 					"an owner's stake hold differs from its record"
 				);
 			}
@@ -637,8 +636,10 @@ pub mod pallet {
 				// Highest score first; then the cheaper; then the lower operator key.
 				let better = match &best {
 					None => true,
-					Some((s, p, o, _)) => (score, core::cmp::Reverse(price), core::cmp::Reverse(&operator))
-						> (*s, core::cmp::Reverse(*p), core::cmp::Reverse(o)),
+					Some((s, p, o, _)) => {
+						(score, core::cmp::Reverse(price), core::cmp::Reverse(&operator))
+							> (*s, core::cmp::Reverse(*p), core::cmp::Reverse(o))
+					}
 				};
 				if better {
 					best = Some((score, price, operator, miner));
@@ -668,10 +669,10 @@ pub mod pallet {
 					JobOutcome::Completed => {
 						miner.reputation.record_success();
 						miner.consecutive_misses = 0;
-					},
+					}
 					JobOutcome::Failed => miner.reputation.record_failure(),
 					JobOutcome::Missed => Self::punish(operator, miner),
-					JobOutcome::Released => {},
+					JobOutcome::Released => {}
 				}
 			});
 		}

@@ -1,8 +1,8 @@
 //! Tests of `pallet_aitbc_miners`, scenario style.
 
 use crate::{
-	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus, Miners as MinerRecords,
-	MinersByModel, OperatorOf, Unbondings,
+	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus,
+	Miners as MinerRecords, MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::Perbill;
@@ -20,7 +20,12 @@ fn register(owner: AccountId, operator: AccountId, models: &[&str], price: Balan
 }
 
 fn needs(model: &str) -> JobNeeds<'_, Balance> {
-	JobNeeds { model: model.as_bytes(), max_tokens: 100, max_price: 10_000, min_reputation: Perbill::zero() }
+	JobNeeds {
+		model: model.as_bytes(),
+		max_tokens: 100,
+		max_price: 10_000,
+		min_reputation: Perbill::zero(),
+	}
 }
 
 fn stake_hold(owner: AccountId) -> Balance {
@@ -45,7 +50,8 @@ fn register_holds_stake_and_indexes_models() {
 #[test]
 fn register_refuses_bad_offers_and_low_stake() {
 	ExtBuilder::build_and_execute(|| {
-		let reg = |offer, stake| Miners::register(RuntimeOrigin::signed(OWNER), OPERATOR, offer, stake);
+		let reg =
+			|offer, stake| Miners::register(RuntimeOrigin::signed(OWNER), OPERATOR, offer, stake);
 		assert_noop!(reg(offer(&["m"], 10, 2), MIN_STAKE - 1), Error::<Test>::StakeBelowMinimum);
 		assert_noop!(reg(offer(&[], 10, 2), MIN_STAKE), Error::<Test>::NoModels);
 		assert_noop!(reg(offer(&[""], 10, 2), MIN_STAKE), Error::<Test>::EmptyModelId);
@@ -119,10 +125,16 @@ fn offline_miners_get_no_jobs_until_online() {
 	ExtBuilder::build_and_execute(|| {
 		register(OWNER, OPERATOR, &["m"], 10);
 		assert_ok!(Miners::go_offline(RuntimeOrigin::signed(OPERATOR)));
-		assert_noop!(Miners::go_offline(RuntimeOrigin::signed(OPERATOR)), Error::<Test>::AlreadyOffline);
+		assert_noop!(
+			Miners::go_offline(RuntimeOrigin::signed(OPERATOR)),
+			Error::<Test>::AlreadyOffline
+		);
 		assert!(Miners::select(&needs("m"), &[]).is_none());
 		assert_ok!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)));
-		assert_noop!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)), Error::<Test>::AlreadyOnline);
+		assert_noop!(
+			Miners::go_online(RuntimeOrigin::signed(OPERATOR)),
+			Error::<Test>::AlreadyOnline
+		);
 		assert!(Miners::select(&needs("m"), &[]).is_some());
 	});
 }
@@ -133,8 +145,11 @@ fn selection_respects_price_capacity_reputation_and_exclusions() {
 		register(OWNER, OPERATOR, &["m"], 10);
 		// 100 tokens at 10 = 1,000 > 999
 		assert!(Miners::select(&JobNeeds { max_price: 999, ..needs("m") }, &[]).is_none());
-		assert!(Miners::select(&JobNeeds { min_reputation: Perbill::from_percent(60), ..needs("m") }, &[])
-			.is_none());
+		assert!(Miners::select(
+			&JobNeeds { min_reputation: Perbill::from_percent(60), ..needs("m") },
+			&[]
+		)
+		.is_none());
 		assert!(Miners::select(&needs("m"), &[OPERATOR]).is_none());
 		Miners::job_assigned(&OPERATOR);
 		Miners::job_assigned(&OPERATOR);
@@ -193,7 +208,10 @@ fn failures_and_releases_do_not_slash() {
 		Miners::job_assigned(&OPERATOR);
 		Miners::job_ended(&OPERATOR, JobOutcome::Released);
 		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
-		assert_eq!((miner.stake, miner.in_flight, miner.status), (MIN_STAKE, 0, MinerStatus::Active));
+		assert_eq!(
+			(miner.stake, miner.in_flight, miner.status),
+			(MIN_STAKE, 0, MinerStatus::Active)
+		);
 		assert!(miner.reputation.score() < Perbill::from_percent(50));
 	});
 }
@@ -213,7 +231,10 @@ fn deregister_waits_for_jobs_then_unbonds() {
 			Miners::register(RuntimeOrigin::signed(OWNER), 12, offer(&["m"], 10, 2), MIN_STAKE),
 			Error::<Test>::UnbondingPending
 		);
-		assert_noop!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)), Error::<Test>::StillUnbonding);
+		assert_noop!(
+			Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)),
+			Error::<Test>::StillUnbonding
+		);
 		run_to_block(101);
 		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)));
 		assert_eq!(stake_hold(OWNER), 0);
@@ -222,6 +243,9 @@ fn deregister_waits_for_jobs_then_unbonds() {
 			Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)),
 			Error::<Test>::NothingUnbonding
 		);
-		assert_noop!(Miners::deregister(RuntimeOrigin::signed(OWNER)), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Miners::deregister(RuntimeOrigin::signed(OWNER)),
+			Error::<Test>::NotRegistered
+		);
 	});
 }

@@ -135,8 +135,10 @@ pub struct JobNeeds<'a, Balance> {
 /// What the jobs pallet needs from a miner registry.
 pub trait MinerRegistry<AccountId, Balance> {
 	/// The best active miner for `needs`, skipping the operators in `exclude`; its terms.
-	fn select(needs: &JobNeeds<'_, Balance>, exclude: &[AccountId])
-		-> Option<MinerTerms<AccountId, Balance>>;
+	fn select(
+		needs: &JobNeeds<'_, Balance>,
+		exclude: &[AccountId],
+	) -> Option<MinerTerms<AccountId, Balance>>;
 	/// Counts a job as running on `operator` (one more in flight).
 	fn job_assigned(operator: &AccountId);
 	/// A job held by `operator` ended: one less in flight, and the outcome judged.

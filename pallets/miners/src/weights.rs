@@ -28,16 +28,21 @@ impl WeightInfo for () {
 	fn update(m: u32) -> Weight {
 		Weight::from_parts(30_000_000, 4_000)
 			.saturating_add(Weight::from_parts(10_000_000, 6_000).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(2_u64 + 2 * m as u64, 1_u64 + 2 * m as u64))
+			.saturating_add(
+				RocksDbWeight::get().reads_writes(2_u64 + 2 * m as u64, 1_u64 + 2 * m as u64),
+			)
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(15_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(15_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn go_offline() -> Weight {
-		Weight::from_parts(15_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(15_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn go_online() -> Weight {
-		Weight::from_parts(15_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(15_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn deregister(m: u32) -> Weight {
 		Weight::from_parts(30_000_000, 4_000)
@@ -45,6 +50,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads_writes(3_u64 + m as u64, 3_u64 + m as u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(35_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+		Weight::from_parts(35_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
 	}
 }

@@ -125,10 +125,10 @@ pub mod pallet {
 				Error::<T>::TimeoutAboveTtl
 			);
 			ensure!(
-				params.max_open_jobs_per_client > 0 &&
-					params.max_assign_attempts > 0 &&
-					params.jail_after_misses > 0 &&
-					params.min_tokens_per_second > 0,
+				params.max_open_jobs_per_client > 0
+					&& params.max_assign_attempts > 0
+					&& params.jail_after_misses > 0
+					&& params.min_tokens_per_second > 0,
 				Error::<T>::ZeroLimit
 			);
 			Ok(())

@@ -51,11 +51,8 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A receipt in this runtime.
-	pub type ReceiptRecordOf<T> = ReceiptRecord<
-		<T as frame_system::Config>::AccountId,
-		BalanceOf<T>,
-		BlockNumberFor<T>,
-	>;
+	pub type ReceiptRecordOf<T> =
+		ReceiptRecord<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// A receipt to record, in this runtime.
 	pub type NewReceiptOf<T> = NewReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
@@ -202,8 +199,7 @@ pub mod pallet {
 				*next = next.saturating_add(1);
 				id
 			});
-			let timestamp_ms =
-				u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
+			let timestamp_ms = u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
 			let NewReceipt {
 				job_id,
 				client,

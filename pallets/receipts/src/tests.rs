@@ -160,8 +160,13 @@ fn the_owner_claims_once_and_reward_is_minted() {
 			ReceiptRecords::<Test>::get(id).unwrap().status,
 			ReceiptStatus::Claimed { at: 7, by: OWNER, reward: 20 }
 		);
-		System::assert_last_event(Event::ReceiptClaimed { receipt_id: id, owner: OWNER, reward: 20 }.into());
-		assert_noop!(Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), id), Error::<Test>::AlreadyClaimed);
+		System::assert_last_event(
+			Event::ReceiptClaimed { receipt_id: id, owner: OWNER, reward: 20 }.into(),
+		);
+		assert_noop!(
+			Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), id),
+			Error::<Test>::AlreadyClaimed
+		);
 	});
 }
 
@@ -169,8 +174,14 @@ fn the_owner_claims_once_and_reward_is_minted() {
 fn only_the_miner_owner_claims() {
 	build_and_execute(|| {
 		let id = Receipts::issue(new_receipt(1, 10, [0; 64]));
-		assert_noop!(Receipts::claim_receipt(RuntimeOrigin::signed(OPERATOR), id), Error::<Test>::NotMinerOwner);
-		assert_noop!(Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), 9), Error::<Test>::UnknownReceipt);
+		assert_noop!(
+			Receipts::claim_receipt(RuntimeOrigin::signed(OPERATOR), id),
+			Error::<Test>::NotMinerOwner
+		);
+		assert_noop!(
+			Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), 9),
+			Error::<Test>::UnknownReceipt
+		);
 	});
 }
 

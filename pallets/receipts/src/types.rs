@@ -54,7 +54,9 @@ pub struct ReceiptRecord<AccountId, Balance, BlockNumber> {
 	pub status: ReceiptStatus<AccountId, BlockNumber, Balance>,
 }
 
-impl<AccountId, Balance: Copy + Into<u128>, BlockNumber> ReceiptRecord<AccountId, Balance, BlockNumber> {
+impl<AccountId, Balance: Copy + Into<u128>, BlockNumber>
+	ReceiptRecord<AccountId, Balance, BlockNumber>
+{
 	/// The payload the operator signed, rebuilt from the receipt.
 	pub fn payload(&self) -> ReceiptPayload {
 		ReceiptPayload {

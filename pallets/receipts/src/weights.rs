@@ -15,6 +15,7 @@ pub trait WeightInfo {
 
 impl WeightInfo for () {
 	fn claim_receipt() -> Weight {
-		Weight::from_parts(40_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		Weight::from_parts(40_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 3))
 	}
 }
