@@ -8,7 +8,6 @@
 
 use aitbc_node::chain_spec::{development_chain_spec, local_chain_spec, ChainSpec};
 use sc_executor_common::runtime_blob::RuntimeBlob;
-use sc_service::ChainSpec as _;
 use serde_json::Value;
 
 /// Hex-encoded storage key of the runtime code, `:code`.

@@ -14,6 +14,7 @@
 //! polkadot-js use, so any of them can produce one.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 extern crate alloc;
 

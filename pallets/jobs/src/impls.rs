@@ -132,19 +132,39 @@ impl<T: Config> Pallet<T> {
 		Ok(true)
 	}
 
-	/// Schedules `job_id`'s deadline at `target`, capped at `expires_at`, sliding to a later
-	/// block (up to [`MAX_DEADLINE_SHIFT`]) when the target block is full. Returns the block.
+	/// Schedules `job_id`'s deadline at `target`, capped at `expires_at`. When that block is
+	/// full the deadline slides later (up to [`MAX_DEADLINE_SHIFT`] blocks, never past the TTL),
+	/// then earlier (never before the next block). Returns the block, or `None` when every slot
+	/// in reach is full.
 	fn schedule(
 		job_id: JobId,
 		target: BlockNumberFor<T>,
 		expires_at: BlockNumberFor<T>,
 	) -> Option<BlockNumberFor<T>> {
-		let mut at = target.min(expires_at).max(Self::now().saturating_add(One::one()));
+		let earliest = Self::now().saturating_add(One::one());
+		let target = target.min(expires_at).max(earliest);
+		let try_at = |at: BlockNumberFor<T>| {
+			Deadlines::<T>::mutate(at, |list| list.try_push(job_id).is_ok()).then_some(at)
+		};
+		let mut later = target;
 		for _ in 0..=MAX_DEADLINE_SHIFT {
-			if Deadlines::<T>::mutate(at, |list| list.try_push(job_id).is_ok()) {
+			if later > expires_at {
+				break;
+			}
+			if let Some(at) = try_at(later) {
 				return Some(at);
 			}
-			at = at.saturating_add(One::one());
+			later = later.saturating_add(One::one());
+		}
+		let mut earlier = target;
+		for _ in 0..MAX_DEADLINE_SHIFT {
+			if earlier <= earliest {
+				break;
+			}
+			earlier = earlier.saturating_sub(One::one());
+			if let Some(at) = try_at(earlier) {
+				return Some(at);
+			}
 		}
 		None
 	}
@@ -157,7 +177,7 @@ impl<T: Config> Pallet<T> {
 			.checked_div(u64::from(market.min_tokens_per_second))
 			.unwrap_or(u64::MAX);
 		let blocks = millis.div_ceil(T::MillisPerBlock::get().max(1));
-		let blocks = BlockNumberFor::<T>::try_from(blocks).unwrap_or_else(|_| job.expires_at);
+		let blocks = BlockNumberFor::<T>::try_from(blocks).unwrap_or(job.expires_at);
 		Self::now()
 			.saturating_add(market.min_result_time)
 			.saturating_add(blocks)

@@ -181,13 +181,6 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
-	/// Sets `who`'s starting balance.
-	pub fn balance(mut self, who: AccountId, amount: Balance) -> Self {
-		self.balances.retain(|(a, _)| a != &who);
-		self.balances.push((who, amount));
-		self
-	}
-
 	pub fn build(self) -> sp_io::TestExternalities {
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }

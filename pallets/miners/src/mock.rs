@@ -135,6 +135,7 @@ pub fn miner_events() -> Vec<crate::Event<Test>> {
 	events
 }
 
+#[cfg(feature = "runtime-benchmarks")]
 impl ExtBuilder {
 	/// The externalities the benchmark tests run in.
 	pub fn new_test_ext() -> sp_io::TestExternalities {

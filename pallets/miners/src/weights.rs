@@ -23,14 +23,18 @@ impl WeightInfo for () {
 	fn register(m: u32) -> Weight {
 		Weight::from_parts(40_000_000, 4_000)
 			.saturating_add(Weight::from_parts(5_000_000, 3_000).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(4_u64 + m as u64, 3_u64 + m as u64))
+			.saturating_add(
+				RocksDbWeight::get()
+					.reads_writes(4_u64.saturating_add(m as u64), 3_u64.saturating_add(m as u64)),
+			)
 	}
 	fn update(m: u32) -> Weight {
 		Weight::from_parts(30_000_000, 4_000)
 			.saturating_add(Weight::from_parts(10_000_000, 6_000).saturating_mul(m.into()))
-			.saturating_add(
-				RocksDbWeight::get().reads_writes(2_u64 + 2 * m as u64, 1_u64 + 2 * m as u64),
-			)
+			.saturating_add(RocksDbWeight::get().reads_writes(
+				2_u64.saturating_add(2_u64.saturating_mul(m as u64)),
+				1_u64.saturating_add(2_u64.saturating_mul(m as u64)),
+			))
 	}
 	fn heartbeat() -> Weight {
 		Weight::from_parts(15_000_000, 4_000)
@@ -47,7 +51,10 @@ impl WeightInfo for () {
 	fn deregister(m: u32) -> Weight {
 		Weight::from_parts(30_000_000, 4_000)
 			.saturating_add(Weight::from_parts(5_000_000, 3_000).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(3_u64 + m as u64, 3_u64 + m as u64))
+			.saturating_add(
+				RocksDbWeight::get()
+					.reads_writes(3_u64.saturating_add(m as u64), 3_u64.saturating_add(m as u64)),
+			)
 	}
 	fn withdraw_unbonded() -> Weight {
 		Weight::from_parts(35_000_000, 4_000)

@@ -1,0 +1,189 @@
+//! The marketplace on a real dev node: a miner registers, a client submits a job, the operator
+//! acknowledges and delivers a signed result, and the job and its receipt are read back through
+//! the `aitbc_*` RPC (which reads the runtime API `MarketplaceApi`). Extrinsics are built and
+//! signed here from the runtime's own types and sent with `author_submitExtrinsic`.
+
+mod common;
+
+use std::time::Duration;
+
+use aitbc_primitives::{output_hash, verify_receipt, ReceiptPayload, UnitType, Usage};
+use aitbc_runtime::{
+	Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, UNIT, VERSION,
+};
+use codec::Encode;
+use common::{wait_until, Node, TempDir};
+use pallet_aitbc_jobs::{InferenceParams, JobKind};
+use pallet_aitbc_miners::{GpuInfo, MinerOffer};
+use serde_json::{json, Value};
+use sp_core::H256;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+
+const MODEL: &str = "llama3.2:latest";
+const UNIT_PRICE: u128 = 1_000_000;
+const OUTPUT: &str = "Machine learning is a field of study in artificial intelligence.";
+
+/// A signed extrinsic of `call` by `signer` with `nonce`, immortal.
+fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32, genesis: H256) -> String {
+	let tx_ext: TxExtension = (
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let implicit =
+		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), ());
+	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let extrinsic = UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		tx_ext,
+	);
+	format!("0x{}", hex(&extrinsic.encode()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(value: &Value) -> [u8; N] {
+	let s = value.as_str().expect("hex string").trim_start_matches("0x");
+	let bytes: Vec<u8> = (0..s.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+		.collect();
+	bytes.try_into().expect("length")
+}
+
+fn submit(node: &Node, extrinsic: String) {
+	node.rpc("author_submitExtrinsic", json!([extrinsic]))
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail()));
+}
+
+/// Polls `method(params)` until `ready` accepts its result.
+fn wait_for(
+	node: &Node,
+	method: &str,
+	params: Value,
+	what: &str,
+	ready: impl Fn(&Value) -> bool,
+) -> Value {
+	wait_until(Duration::from_secs(60), what, || {
+		node.rpc(method, params.clone()).ok().filter(|v| ready(v))
+	})
+	.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail()))
+}
+
+#[test]
+fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
+	let logs = TempDir::new("marketplace");
+	let mut node = Node::start(&["--dev", "--tmp"], &logs.0);
+	node.wait_ready(Duration::from_secs(60));
+	let genesis: H256 = serde_json::from_value(node.rpc("chain_getBlockHash", json!([0])).unwrap())
+		.expect("genesis hash");
+
+	// Bob owns a miner that Charlie's key operates.
+	let offer = MinerOffer {
+		models: vec![MODEL.as_bytes().to_vec().try_into().unwrap()].try_into().unwrap(),
+		unit_type: UnitType::OutputToken,
+		unit_price: UNIT_PRICE,
+		capacity: 2,
+		gpu: GpuInfo {
+			name: b"NVIDIA H100".to_vec().try_into().unwrap(),
+			vram_mib: 81_920,
+			count: 1,
+		},
+	};
+	let charlie = Sr25519Keyring::Charlie.to_account_id();
+	let register = RuntimeCall::Miners(pallet_aitbc_miners::Call::register {
+		operator: charlie.clone(),
+		offer,
+		stake: 1_000 * UNIT,
+	});
+	submit(&node, signed(register, Sr25519Keyring::Bob, 0, genesis));
+	let miner =
+		wait_for(&node, "aitbc_miner", json!([charlie.to_string()]), "the miner", |v| !v.is_null());
+	assert_eq!(miner["models"], json!([MODEL]));
+	assert_eq!(miner["status"], "active");
+
+	let quote = node.rpc("aitbc_quote", json!([MODEL, 16])).unwrap();
+	assert_eq!(quote["availableMiners"], 1);
+	assert_eq!(quote["minPrice"], (16 * UNIT_PRICE).to_string());
+
+	// Alice submits a job; it is assigned to Charlie in the same block.
+	let job = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
+		kind: JobKind::TextInference,
+		model: MODEL.as_bytes().to_vec().try_into().unwrap(),
+		prompt: b"What is machine learning?".to_vec().try_into().unwrap(),
+		params: InferenceParams { temperature_milli: 700, max_tokens: 16, seed: Some(7) },
+		max_price: UNIT,
+		ttl: None,
+		min_reputation: None,
+	});
+	submit(&node, signed(job, Sr25519Keyring::Alice, 0, genesis));
+	let assigned = wait_for(&node, "aitbc_job", json!([0]), "the job's assignment", |v| {
+		v["status"] == "assigned"
+	});
+	assert_eq!(assigned["operator"], charlie.to_string());
+	assert_eq!(assigned["prompt"], "What is machine learning?");
+
+	// Charlie acknowledges, then delivers a signed result.
+	let ack = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::acknowledge {
+		job_ids: vec![0].try_into().unwrap(),
+	});
+	submit(&node, signed(ack, Sr25519Keyring::Charlie, 0, genesis));
+	let usage = Usage { prompt_tokens: 7, output_tokens: 12, compute_ms: 480 };
+	let price = 12 * UNIT_PRICE;
+	let payload =
+		ReceiptPayload { job_id: 0, output_hash: output_hash(OUTPUT.as_bytes()), usage, price };
+	let result = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_result {
+		job_id: 0,
+		output: OUTPUT.as_bytes().to_vec().try_into().unwrap(),
+		usage,
+		signature: Sr25519Keyring::Charlie.sign(&payload.signing_bytes()).0,
+	});
+	submit(&node, signed(result, Sr25519Keyring::Charlie, 1, genesis));
+
+	let done = wait_for(&node, "aitbc_job", json!([0]), "the job's completion", |v| {
+		v["status"] == "completed"
+	});
+	assert_eq!(done["output"], OUTPUT);
+	assert_eq!(done["usage"]["outputTokens"], 12);
+	assert_eq!(done["receiptId"], 0);
+
+	let receipts = node.rpc("aitbc_receipts", json!([0, null])).unwrap();
+	let receipt = &receipts[0];
+	assert_eq!(receipt["jobId"], 0);
+	assert_eq!(receipt["price"], price.to_string());
+	assert_eq!(receipt["units"], 12);
+	assert_eq!(receipt["minerOwner"], Sr25519Keyring::Bob.to_account_id().to_string());
+	assert_eq!(receipt["client"], Sr25519Keyring::Alice.to_account_id().to_string());
+	assert_eq!(receipt["status"], "unclaimed");
+	// 2% protocol fee
+	assert_eq!(receipt["fee"], (price / 50).to_string());
+
+	// The receipt verifies off chain from its own fields and the operator's key.
+	let from_rpc = ReceiptPayload {
+		job_id: 0,
+		output_hash: unhex::<32>(&receipt["outputHash"]),
+		usage,
+		price: receipt["price"].as_str().unwrap().parse().unwrap(),
+	};
+	assert!(verify_receipt(
+		&from_rpc,
+		&unhex::<64>(&receipt["signature"]),
+		&Sr25519Keyring::Charlie.public().0
+	));
+	assert_eq!(node.rpc("aitbc_receipt", json!([0])).unwrap(), *receipt);
+	assert_eq!(node.rpc("aitbc_jobs", json!([null, "completed", 10])).unwrap()[0]["id"], 0);
+	assert!(node.rpc("aitbc_jobs", json!([null, "bogus", 10])).is_err());
+	assert_eq!(node.rpc("aitbc_parameters", json!([])).unwrap()["ackTimeout"], 3);
+}
