@@ -20,6 +20,9 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
@@ -212,15 +215,3 @@ pub type MarketMiner = pallet_aitbc_miners::MinerRecordOf<Runtime>;
 pub type MarketReceipt = pallet_aitbc_receipts::ReceiptRecordOf<Runtime>;
 /// The marketplace parameters, as the runtime API returns them.
 pub type MarketParameters = pallet_aitbc_params::MarketParamsOf<Runtime>;
-
-#[cfg(feature = "runtime-benchmarks")]
-mod benches {
-	frame_benchmarking::define_benchmarks!(
-		[pallet_balances, Balances]
-		[pallet_aitbc_params, Params]
-		[pallet_aitbc_miners, Miners]
-		[pallet_aitbc_receipts, Receipts]
-		[pallet_aitbc_jobs, Jobs]
-	);
-	use crate::*;
-}

@@ -3,7 +3,6 @@
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::Pallet as Miners;
 use aitbc_primitives::UnitType;
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -47,7 +46,7 @@ fn offer<T: Config>(m: u32, tag: u8) -> MinerOfferOf<T> {
 fn registered<T: Config>(m: u32) -> (T::AccountId, T::AccountId) {
 	let owner = funded::<T>("owner", 0);
 	let operator: T::AccountId = account("operator", 0, 0);
-	Miners::<T>::do_register(
+	Pallet::<T>::do_register(
 		owner.clone(),
 		operator.clone(),
 		offer::<T>(m, b'a'),
@@ -111,7 +110,7 @@ mod benchmarks {
 	#[benchmark]
 	fn go_online() {
 		let (_, operator) = registered::<T>(1);
-		Miners::<T>::do_set_offline(operator.clone()).expect("active miner goes offline");
+		Pallet::<T>::do_set_offline(operator.clone()).expect("active miner goes offline");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator.clone()));
@@ -133,7 +132,7 @@ mod benchmarks {
 	#[benchmark]
 	fn withdraw_unbonded() {
 		let (owner, _) = registered::<T>(1);
-		Miners::<T>::do_deregister(owner.clone()).expect("idle miner deregisters");
+		Pallet::<T>::do_deregister(owner.clone()).expect("idle miner deregisters");
 		let unlock_at = Unbondings::<T>::get(&owner).map(|u| u.unlock_at).unwrap_or_default();
 		frame_system::Pallet::<T>::set_block_number(unlock_at);
 
@@ -143,5 +142,5 @@ mod benchmarks {
 		assert!(!Unbondings::<T>::contains_key(&owner));
 	}
 
-	impl_benchmark_test_suite!(Miners, crate::mock::ExtBuilder::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::new_test_ext(), crate::mock::Test);
 }

@@ -5,7 +5,7 @@
 use super::*;
 use aitbc_primitives::{UnitType, Usage};
 use frame_benchmarking::v2::*;
-use frame_support::traits::fungible::Mutate;
+use frame_support::traits::fungible::{Inspect, Mutate};
 use frame_system::RawOrigin;
 
 #[benchmarks]
@@ -15,7 +15,7 @@ mod benchmarks {
 	#[benchmark]
 	fn claim_receipt() {
 		let owner: T::AccountId = account("owner", 0, 0);
-		T::Currency::set_balance(&owner, 1_000_000u32.into());
+		T::Currency::set_balance(&owner, T::Currency::minimum_balance() * 1_000u32.into());
 		let id = Pallet::<T>::issue(NewReceipt {
 			job_id: 0,
 			client: account("client", 0, 0),

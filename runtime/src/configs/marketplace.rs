@@ -68,7 +68,7 @@ impl pallet_aitbc_miners::Config for Runtime {
 	type MaxGpuNameLen = ConstU32<64>;
 	type MaxMinersPerModel = ConstU32<64>;
 	type MaxCapacity = ConstU32<64>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_aitbc_miners::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_aitbc_escrow::Config for Runtime {
@@ -81,7 +81,7 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	type Currency = Balances;
 	type UnixTime = Timestamp;
 	type Params = Params;
-	type WeightInfo = ();
+	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_aitbc_jobs::Config for Runtime {
@@ -103,5 +103,7 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxDeadlinesPerBlock = ConstU32<1_024>;
 	type MaxQueued = ConstU32<1_024>;
 	type MaxAssignPerBlock = ConstU32<16>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_aitbc_jobs::MarketBenchmarkHelper<Runtime>;
 }

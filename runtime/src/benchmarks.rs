@@ -1,0 +1,9 @@
+//! The pallets `aitbc-node benchmark pallet` can measure (`scripts/gen-weights`).
+
+frame_benchmarking::define_benchmarks!(
+	[pallet_balances, Balances]
+	[pallet_aitbc_params, Params]
+	[pallet_aitbc_miners, Miners]
+	[pallet_aitbc_receipts, Receipts]
+	[pallet_aitbc_jobs, Jobs]
+);
