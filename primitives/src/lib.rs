@@ -176,6 +176,9 @@ impl ReceiptPayload {
 	}
 }
 
+#[cfg(feature = "json")]
+pub mod json;
+
 /// Checks an operator's sr25519 `signature` over `payload` against its 32-byte public key.
 #[cfg(feature = "verify")]
 pub fn verify_receipt(payload: &ReceiptPayload, signature: &[u8; 64], public: &[u8; 32]) -> bool {

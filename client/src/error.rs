@@ -1,0 +1,67 @@
+//! What can go wrong talking to the chain, sorted into classes a caller can act on (the CLI maps
+//! each class to its own exit code).
+
+/// A client error. Every variant's text is one line saying what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	/// The input is wrong; nothing was sent.
+	#[error("{0}")]
+	Usage(String),
+	/// The thing asked for does not exist on chain.
+	#[error("{0}")]
+	NotFound(String),
+	/// The chain refused the transaction (invalid, or its dispatch failed).
+	#[error("rejected by the chain: {0}")]
+	Rejected(String),
+	/// The node could not be reached.
+	#[error("cannot reach the node at {url}: {reason} (is `aitbc-node` running? set --url or AITBC_URL)")]
+	Unreachable {
+		/// The URL tried.
+		url: String,
+		/// The transport's reason.
+		reason: String,
+	},
+	/// Anything else from the node or the transport.
+	#[error("{0}")]
+	Rpc(String),
+}
+
+impl Error {
+	/// A usage error.
+	pub fn usage(message: impl Into<String>) -> Self {
+		Error::Usage(message.into())
+	}
+
+	/// Whether the connection to the node is gone (the caller should reconnect).
+	pub fn is_disconnected(&self) -> bool {
+		match self {
+			Error::Unreachable { .. } => true,
+			Error::Rpc(message) => {
+				let message = message.to_ascii_lowercase();
+				["restart", "closed", "connection", "background task", "disconnected"]
+					.iter()
+					.any(|needle| message.contains(needle))
+			}
+			_ => false,
+		}
+	}
+}
+
+impl From<subxt::rpcs::Error> for Error {
+	fn from(e: subxt::rpcs::Error) -> Self {
+		Error::Rpc(e.to_string())
+	}
+}
+
+/// The text of a failed dispatch: `Pallet::Error: doc` for a pallet error.
+pub fn dispatch_error_text(error: &subxt::error::DispatchError) -> String {
+	if let subxt::error::DispatchError::Module(module) = error {
+		if let Ok(details) = module.details() {
+			let doc = details.variant.docs.join(" ");
+			let doc = doc.trim();
+			let name = format!("{}::{}", details.pallet.name(), details.variant.name);
+			return if doc.is_empty() { name } else { format!("{name}: {doc}") };
+		}
+	}
+	error.to_string()
+}

@@ -1,0 +1,127 @@
+//! The miner's side of the marketplace on chain: its transactions and reads.
+
+use aitbc_client::{
+	json::{JobJson, MinerJson},
+	keys::Key,
+	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
+	Chain, Error,
+};
+use aitbc_primitives::{output_hash, price_for, JobId, ReceiptPayload, UnitType, Usage};
+
+use crate::backend::{truncate_utf8, Generation};
+
+/// Longest output the chain accepts, bytes (`MaxOutputLen`).
+pub const MAX_OUTPUT_LEN: usize = 32_768;
+/// Longest failure reason, bytes (`MaxReasonLen`).
+pub const MAX_REASON_LEN: usize = 256;
+
+/// Acknowledges `job_id`.
+pub async fn acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result<(), Error> {
+	let call = runtime::transactions().jobs().acknowledge(BoundedVec(vec![job_id]));
+	chain.submit(&call, key).await.map(|_| ())
+}
+
+/// What a result costs the client: units by the terms fixed at assignment, capped at the
+/// job's `max_price`.
+pub fn price_of(job: &JobJson, usage: &Usage) -> u128 {
+	let unit_type = match job.unit_type.as_deref() {
+		Some("gpu_second") => UnitType::GpuSecond,
+		_ => UnitType::OutputToken,
+	};
+	let unit_price = job.unit_price.as_deref().map(aitbc_client::units::parse_balance).unwrap_or(0);
+	let max_price = aitbc_client::units::parse_balance(&job.max_price);
+	price_for(unit_type.units(usage), unit_price, max_price)
+}
+
+/// The result transaction's parts: the output as the chain stores it (truncated to the bound
+/// on a character boundary), the usage and the operator's signature over the receipt payload.
+pub fn sign_result(
+	key: &Key,
+	job: &JobJson,
+	generation: &Generation,
+) -> (Vec<u8>, Usage, [u8; 64]) {
+	let output = truncate_utf8(&generation.text, MAX_OUTPUT_LEN).as_bytes().to_vec();
+	let usage = Usage {
+		prompt_tokens: generation.prompt_tokens,
+		output_tokens: generation.output_tokens,
+		compute_ms: generation.compute_ms,
+	};
+	let payload = ReceiptPayload {
+		job_id: job.id,
+		output_hash: output_hash(&output),
+		usage,
+		price: price_of(job, &usage),
+	};
+	let signature = key.sign(&payload.signing_bytes());
+	(output, usage, signature)
+}
+
+/// Submits a signed result.
+pub async fn submit_result(
+	chain: &Chain,
+	key: &Key,
+	job_id: JobId,
+	output: Vec<u8>,
+	usage: Usage,
+	signature: [u8; 64],
+) -> Result<(), Error> {
+	let usage = runtime::runtime_types::aitbc_primitives::Usage {
+		prompt_tokens: usage.prompt_tokens,
+		output_tokens: usage.output_tokens,
+		compute_ms: usage.compute_ms,
+	};
+	let call =
+		runtime::transactions().jobs().submit_result(job_id, BoundedVec(output), usage, signature);
+	chain.submit(&call, key).await.map(|_| ())
+}
+
+/// Gives a job up with `reason`; the client is refunded.
+pub async fn report_failure(
+	chain: &Chain,
+	key: &Key,
+	job_id: JobId,
+	reason: &str,
+) -> Result<(), Error> {
+	let reason = truncate_utf8(reason, MAX_REASON_LEN).as_bytes().to_vec();
+	let call = runtime::transactions().jobs().report_failure(job_id, BoundedVec(reason));
+	chain.submit(&call, key).await.map(|_| ())
+}
+
+/// Records a heartbeat.
+pub async fn heartbeat(chain: &Chain, key: &Key) -> Result<(), Error> {
+	chain.submit(&runtime::transactions().miners().heartbeat(), key).await.map(|_| ())
+}
+
+/// Stops new assignments.
+pub async fn go_offline(chain: &Chain, key: &Key) -> Result<(), Error> {
+	chain.submit(&runtime::transactions().miners().go_offline(), key).await.map(|_| ())
+}
+
+/// Takes jobs again.
+pub async fn go_online(chain: &Chain, key: &Key) -> Result<(), Error> {
+	chain.submit(&runtime::transactions().miners().go_online(), key).await.map(|_| ())
+}
+
+/// This operator's miner record, if registered.
+pub async fn me(chain: &Chain, key: &Key) -> Result<Option<MinerJson>, Error> {
+	chain.miner(&key.account()).await
+}
+
+/// Jobs held by this operator (assigned or running), oldest first.
+pub async fn held_jobs(chain: &Chain, key: &Key) -> Result<Vec<JobJson>, Error> {
+	let mut held = Vec::new();
+	for status in ["assigned", "running"] {
+		let jobs = chain.jobs(None, Some(status), Some(1_000)).await?;
+		held.extend(jobs.into_iter().filter(|j| is_mine(j, key)));
+	}
+	held.sort_by_key(|j| j.id);
+	Ok(held)
+}
+
+/// Whether `job` is held by this operator.
+pub fn is_mine(job: &JobJson, key: &Key) -> bool {
+	job.operator
+		.as_deref()
+		.and_then(|op| aitbc_client::parse_account(op).ok())
+		.is_some_and(|op| op == key.account())
+}
