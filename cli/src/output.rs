@@ -88,11 +88,7 @@ pub fn write_job_rows(out: &mut impl Write, jobs: &[JobJson]) -> std::io::Result
 	if jobs.is_empty() {
 		return writeln!(out, "No jobs.");
 	}
-	writeln!(
-		out,
-		"{:>6}  {:<10}  {:<24}  {:>16}  {}",
-		"ID", "STATUS", "MODEL", "MAX PRICE", "DETAIL"
-	)?;
+	writeln!(out, "{:>6}  {:<10}  {:<24}  {:>16}  DETAIL", "ID", "STATUS", "MODEL", "MAX PRICE")?;
 	for job in jobs {
 		let detail = match job.status.as_str() {
 			"failed" => job.failure_reason.clone().unwrap_or_default(),
@@ -170,8 +166,8 @@ pub fn write_miner_rows(out: &mut impl Write, miners: &[MinerJson]) -> std::io::
 	}
 	writeln!(
 		out,
-		"{:<50}  {:<8}  {:>5}  {:>16}  {:>6}  {}",
-		"OPERATOR", "STATUS", "LOAD", "UNIT PRICE", "REP %", "MODELS"
+		"{:<50}  {:<8}  {:>5}  {:>16}  {:>6}  MODELS",
+		"OPERATOR", "STATUS", "LOAD", "UNIT PRICE", "REP %"
 	)?;
 	for m in miners {
 		writeln!(

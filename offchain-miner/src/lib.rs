@@ -15,8 +15,6 @@ pub mod metrics;
 pub mod settings;
 mod worker;
 
-use std::future::Future;
-
 pub use worker::run;
 
 /// Why the daemon stopped.
@@ -53,8 +51,8 @@ pub fn init_logging(json: bool) {
 }
 
 /// Resolves on SIGTERM or SIGINT.
-pub fn shutdown_signal() -> impl Future<Output = ()> {
-	async {
+pub async fn shutdown_signal() {
+	{
 		let ctrl_c = tokio::signal::ctrl_c();
 		#[cfg(unix)]
 		{

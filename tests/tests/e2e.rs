@@ -53,7 +53,7 @@ fn submit(url: &str, model: &str, extra: &[&str]) -> u64 {
 	json["job_id"].as_u64().expect("a job id")
 }
 
-/// 1. Happy path with the real llama.cpp backend: real text, verified receipt, exact balance
+/// Scenario 1: Happy path with the real llama.cpp backend: real text, verified receipt, exact balance
 /// changes for the client, the miner's owner and the treasury.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
@@ -113,7 +113,7 @@ fn happy_path_with_llama_cpp() {
 	assert_eq!(verify["output_matches"], true);
 }
 
-/// 2 (and the miner's failure drills). Backend 500, malformed JSON, a hang past the deadline and
+/// Scenario 2 (and the miner's failure drills). Backend 500, malformed JSON, a hang past the deadline and
 /// an unknown model: each job fails on chain with a reason and the client is refunded in full.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
@@ -168,7 +168,7 @@ fn backend_failures_fail_the_job_with_a_reason_and_refund() {
 	}
 }
 
-/// 3. The miner is killed after acknowledging; at the result deadline the job is re-assigned
+/// Scenario 3: The miner is killed after acknowledging; at the result deadline the job is re-assigned
 /// to a second miner, which completes it.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
@@ -223,7 +223,7 @@ fn restarted_miner_finishes_its_job() {
 	assert_eq!(done["attempts"], 1, "finished by the same miner: {done}");
 }
 
-/// 4. No miner serves the model: the job waits in the queue and fails at the queue timeout
+/// Scenario 4: No miner serves the model: the job waits in the queue and fails at the queue timeout
 /// with a full refund.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
@@ -256,7 +256,7 @@ fn unserved_model_fails_at_queue_timeout_with_refund() {
 	assert_eq!(free(&url, "alice"), alice0 - tx_fee, "full refund");
 }
 
-/// 5. Cancel while queued and while running: full refunds.
+/// Scenario 5: Cancel while queued and while running: full refunds.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn cancel_while_queued_and_while_running_refunds() {
@@ -300,7 +300,7 @@ fn cancel_while_queued_and_while_running_refunds() {
 	assert!(before - free(&url, "alice") < 10_000_000_000, "only fees spent");
 }
 
-/// 6. Bad input: clear errors, distinct exit codes, nothing submitted.
+/// Scenario 6: Bad input: clear errors, distinct exit codes, nothing submitted.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn bad_input_gives_clear_errors_and_submits_nothing() {
@@ -369,7 +369,7 @@ fn bad_input_gives_clear_errors_and_submits_nothing() {
 	assert_eq!(cli_ok(&url, &["jobs"])["jobs"].as_array().map(Vec::len), Some(0));
 }
 
-/// 7. A result from a miner the job is not assigned to is rejected; the job is unaffected.
+/// Scenario 7: A result from a miner the job is not assigned to is rejected; the job is unaffected.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn result_from_non_assigned_miner_is_rejected() {
@@ -410,7 +410,7 @@ fn result_from_non_assigned_miner_is_rejected() {
 	assert_eq!(after["operator"], before["operator"]);
 }
 
-/// 8. The node stops and restarts on the same base path mid-job: the state is intact, the miner
+/// Scenario 8: The node stops and restarts on the same base path mid-job: the state is intact, the miner
 /// reconnects and the job ends.
 #[test]
 #[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]

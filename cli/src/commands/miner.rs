@@ -18,6 +18,9 @@ use serde_json::json;
 
 use crate::{output, CliError, Ctx};
 
+/// The offer as the generated types spell it.
+type Offer = MinerOffer<u128, BoundedVec<BoundedVec<u8>>, BoundedVec<u8>>;
+
 /// Registry actions.
 #[derive(Subcommand, Debug)]
 pub enum MinerAction {
@@ -81,9 +84,7 @@ pub fn operation(action: &MinerAction) -> &'static str {
 	}
 }
 
-fn offer(
-	args: &OfferArgs,
-) -> Result<MinerOffer<u128, BoundedVec<BoundedVec<u8>>, BoundedVec<u8>>, CliError> {
+fn offer(args: &OfferArgs) -> Result<Offer, CliError> {
 	if args.models.is_empty() || args.models.len() > 16 {
 		return Err(CliError::usage("--models needs 1 to 16 model ids"));
 	}
@@ -136,7 +137,7 @@ pub async fn run(ctx: &Ctx, action: MinerAction, out: &mut impl Write) -> Result
 				Some(stake) => stake,
 				None => parse_balance(&chain.parameters().await?.min_stake),
 			};
-			let call = runtime::transactions().miners().register(operator.clone(), offer, stake);
+			let call = runtime::transactions().miners().register(operator, offer, stake);
 			let detail = json!({
 				"operator": aitbc_client::address(&operator),
 				"owner": key.address(),

@@ -182,7 +182,7 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 			}
 			let call = runtime::transactions()
 				.balances()
-				.transfer_keep_alive(subxt::utils::MultiAddress::Id(dest.clone()), amount);
+				.transfer_keep_alive(subxt::utils::MultiAddress::Id(dest), amount);
 			let submitted = chain.submit(&call, &key).await?;
 			let object = json!({
 				"operation": "wallet.transfer",
