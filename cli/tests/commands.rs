@@ -32,7 +32,6 @@ fn json(run: &Run) -> Value {
 }
 
 #[test]
-#[ignore = "needs a dev node and the miner binary; not yet verified green; run with `-- --ignored`"]
 fn every_command_human_and_json() {
 	let dir = TempDir::new("cli-commands");
 	let mut node = Node::start(&["--dev", "--tmp"], dir.path());

@@ -3,6 +3,8 @@
 
 use std::{
 	collections::HashMap,
+	future::Future,
+	pin::Pin,
 	sync::{Arc, Mutex},
 	time::Duration,
 };
@@ -64,6 +66,18 @@ pub struct Submitted {
 	pub block_hash: subxt::utils::H256,
 	/// Its events (the dispatch succeeded).
 	pub events: ExtrinsicEvents<Config>,
+}
+
+/// A transaction in the node's pool, not yet in a block.
+#[must_use = "a pending transaction's outcome is only known through `in_block`"]
+pub struct Pending(Pin<Box<dyn Future<Output = Result<Submitted, Error>> + Send>>);
+
+impl Pending {
+	/// Waits until the transaction is in a best block; a failed dispatch becomes
+	/// [`Error::Rejected`], a transaction the pool dropped too.
+	pub async fn in_block(self) -> Result<Submitted, Error> {
+		self.0.await
+	}
 }
 
 /// A connection to a node.
@@ -135,6 +149,14 @@ impl Chain {
 	/// Signs `call` with `key`, submits it and waits until it is in a best block. A failed
 	/// dispatch becomes [`Error::Rejected`] with the pallet error's name and doc.
 	pub async fn submit<C: Payload>(&self, call: &C, key: &Key) -> Result<Submitted, Error> {
+		self.send(call, key).await?.in_block().await
+	}
+
+	/// Signs `call` with `key` (the next nonce: the chain's or this connection's, whichever is
+	/// higher) and hands it to the node's pool; returns once the pool took it, so a signer can
+	/// queue several transactions for the same block. [`Pending::in_block`] waits for the
+	/// outcome.
+	pub async fn send<C: Payload>(&self, call: &C, key: &Key) -> Result<Pending, Error> {
 		let account = key.account();
 		let mut progress = {
 			let _guard = self.submit_lock.lock().await;
@@ -161,33 +183,36 @@ impl Chain {
 				.insert(account.0, nonce.saturating_add(1));
 			progress
 		};
-		loop {
-			let status = match progress.next().await {
-				Some(Ok(status)) => status,
-				Some(Err(e)) => return Err(Error::Rpc(e.to_string())),
-				None => return Err(Error::Rpc("the node closed the transaction watch".into())),
-			};
-			match status {
-				TransactionStatus::InBestBlock(in_block)
-				| TransactionStatus::InFinalizedBlock(in_block) => {
-					let block_hash = in_block.block_hash();
-					return match in_block.wait_for_success().await {
-						Ok(events) => Ok(Submitted { block_hash, events }),
-						Err(subxt::error::TransactionEventsError::ExtrinsicFailed(e)) => {
-							Err(Error::Rejected(dispatch_error_text(&e)))
-						}
-						Err(e) => Err(Error::Rpc(e.to_string())),
-					};
+		let chain = self.clone();
+		Ok(Pending(Box::pin(async move {
+			loop {
+				let status = match progress.next().await {
+					Some(Ok(status)) => status,
+					Some(Err(e)) => return Err(Error::Rpc(e.to_string())),
+					None => return Err(Error::Rpc("the node closed the transaction watch".into())),
+				};
+				match status {
+					TransactionStatus::InBestBlock(in_block)
+					| TransactionStatus::InFinalizedBlock(in_block) => {
+						let block_hash = in_block.block_hash();
+						return match in_block.wait_for_success().await {
+							Ok(events) => Ok(Submitted { block_hash, events }),
+							Err(subxt::error::TransactionEventsError::ExtrinsicFailed(e)) => {
+								Err(Error::Rejected(dispatch_error_text(&e)))
+							}
+							Err(e) => Err(Error::Rpc(e.to_string())),
+						};
+					}
+					TransactionStatus::Invalid { message }
+					| TransactionStatus::Dropped { message }
+					| TransactionStatus::Error { message } => {
+						chain.forget_nonce(&account);
+						return Err(Error::Rejected(message));
+					}
+					_ => continue,
 				}
-				TransactionStatus::Invalid { message }
-				| TransactionStatus::Dropped { message }
-				| TransactionStatus::Error { message } => {
-					self.forget_nonce(&account);
-					return Err(Error::Rejected(message));
-				}
-				_ => continue,
 			}
-		}
+		})))
 	}
 
 	fn forget_nonce(&self, account: &AccountId) {
@@ -206,7 +231,7 @@ impl Chain {
 		status: Option<&str>,
 		limit: Option<u32>,
 	) -> Result<Vec<JobJson>, Error> {
-		// The node parses accounts with the default SS58 prefix (42); any prefix names the same key.
+		// Prefix 42 is accepted by every node (a registered prefix); it names the same key.
 		let client = client.map(|c| c.to_string());
 		self.request("aitbc_jobs", rpc_params![client, status, limit]).await
 	}

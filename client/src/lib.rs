@@ -15,9 +15,9 @@ pub mod keys;
 pub mod units;
 
 pub use aitbc_primitives::json;
-pub use chain::{Chain, Connect, Submitted};
+pub use chain::{Chain, Connect, Pending, Submitted};
 pub use error::Error;
-pub use subxt::rpcs::rpc_params;
+pub use subxt::{self, rpcs::rpc_params};
 pub use subxt_signer::sr25519::Keypair;
 
 /// Types generated from the runtime metadata.

@@ -4,7 +4,7 @@ use aitbc_client::{
 	json::{JobJson, MinerJson},
 	keys::Key,
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
-	Chain, Error,
+	Chain, Error, Pending,
 };
 use aitbc_primitives::{output_hash, price_for, JobId, ReceiptPayload, UnitType, Usage};
 
@@ -15,10 +15,10 @@ pub const MAX_OUTPUT_LEN: usize = 32_768;
 /// Longest failure reason, bytes (`MaxReasonLen`).
 pub const MAX_REASON_LEN: usize = 256;
 
-/// Acknowledges `job_id`.
-pub async fn acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result<(), Error> {
+/// Hands the acknowledgement of `job_id` to the node's pool.
+pub async fn send_acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result<Pending, Error> {
 	let call = runtime::transactions().jobs().acknowledge(BoundedVec(vec![job_id]));
-	chain.submit(&call, key).await.map(|_| ())
+	chain.send(&call, key).await
 }
 
 /// What a result costs the client: units by the terms fixed at assignment, capped at the
@@ -56,15 +56,15 @@ pub fn sign_result(
 	(output, usage, signature)
 }
 
-/// Submits a signed result.
-pub async fn submit_result(
+/// Hands a signed result to the node's pool.
+pub async fn send_result(
 	chain: &Chain,
 	key: &Key,
 	job_id: JobId,
 	output: Vec<u8>,
 	usage: Usage,
 	signature: [u8; 64],
-) -> Result<(), Error> {
+) -> Result<Pending, Error> {
 	let usage = runtime::runtime_types::aitbc_primitives::Usage {
 		prompt_tokens: usage.prompt_tokens,
 		output_tokens: usage.output_tokens,
@@ -72,7 +72,7 @@ pub async fn submit_result(
 	};
 	let call =
 		runtime::transactions().jobs().submit_result(job_id, BoundedVec(output), usage, signature);
-	chain.submit(&call, key).await.map(|_| ())
+	chain.send(&call, key).await
 }
 
 /// Gives a job up with `reason`; the client is refunded.

@@ -3,6 +3,7 @@
 use std::{
 	collections::{HashSet, VecDeque},
 	future::Future,
+	pin::Pin,
 	sync::{
 		atomic::{AtomicBool, Ordering},
 		Arc, Mutex,
@@ -31,6 +32,17 @@ const HEALTH_EVERY: Duration = Duration::from_secs(10);
 const SCAN_EVERY: Duration = Duration::from_secs(30);
 /// Finished job ids remembered so that a job is never run twice.
 const REMEMBER_FINISHED: usize = 4_096;
+
+/// A backend call running in its own task, with its duration.
+type GenerationTask = tokio::task::JoinHandle<(Result<Generation, BackendError>, Duration)>;
+/// Which came first: the acknowledgement in a block or the backend's answer.
+enum First {
+	Acknowledged(Result<(), Error>),
+	Generated(Result<Generation, BackendError>),
+}
+
+/// An acknowledgement on its way to a block.
+type AckInBlock = Pin<Box<dyn Future<Output = Result<aitbc_client::Submitted, Error>> + Send>>;
 
 /// How a job ended for this miner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,10 +333,14 @@ impl Miner {
 			if outcome == Outcome::Completed {
 				this.metrics.job_seconds.observe(started.elapsed().as_secs_f64());
 			}
-			if let Ok(mut finished) = this.finished.lock() {
-				finished.push_back(job_id);
-				if finished.len() > REMEMBER_FINISHED {
-					finished.pop_front();
+			// A lost job (connection gone, outcome unknown) stays eligible: the next scan or
+			// assignment event picks it up again if it is still ours.
+			if outcome != Outcome::Lost {
+				if let Ok(mut finished) = this.finished.lock() {
+					finished.push_back(job_id);
+					if finished.len() > REMEMBER_FINISHED {
+						finished.pop_front();
+					}
 				}
 			}
 			if let Ok(mut set) = this.in_flight.lock() {
@@ -430,21 +446,60 @@ impl Miner {
 			let result = backend.generate(&request).await;
 			(result, started.elapsed())
 		});
-		if job.status == "assigned" {
-			let key = self.key.clone();
-			let ack = self
-				.on_chain(|c| {
-					let key = key.clone();
-					async move { market::acknowledge(&c, &key, job_id).await }
-				})
-				.await;
-			let acked = ack.is_ok();
-			self.tx("acknowledge", ack);
-			if !acked {
+		if job.status == "running" {
+			return self.run_acknowledged(job_id, generation).await;
+		}
+		// Acknowledge without waiting for the block: a fast backend's result then goes into the
+		// pool right behind the acknowledgement and both usually land in the same block.
+		let key = self.key.clone();
+		let ack = self
+			.on_chain(|c| {
+				let key = key.clone();
+				async move { market::send_acknowledge(&c, &key, job_id).await }
+			})
+			.await;
+		let mut ack: AckInBlock = match ack {
+			Ok(pending) => Box::pin(pending.in_block()),
+			Err(e) => {
+				self.tx("acknowledge", Err(e));
 				generation.abort();
 				return Outcome::Lost;
 			}
+		};
+		let first = tokio::select! {
+			acked = ack.as_mut() => First::Acknowledged(acked.map(|_| ())),
+			done = &mut generation => First::Generated(self.generated(done)),
+		};
+		match first {
+			First::Acknowledged(acked) => {
+				let ok = acked.is_ok();
+				self.tx("acknowledge", acked);
+				if !ok {
+					generation.abort();
+					return Outcome::Lost;
+				}
+				self.run_acknowledged(job_id, generation).await
+			}
+			First::Generated(generated) => self.finish(&job, generated, Some(ack)).await,
 		}
+	}
+
+	/// The generation's result as the backend's, recording its latency.
+	fn generated(
+		&self,
+		done: Result<(Result<Generation, BackendError>, Duration), tokio::task::JoinError>,
+	) -> Result<Generation, BackendError> {
+		match done {
+			Err(join) => Err(BackendError::Malformed(format!("backend task failed: {join}"))),
+			Ok((result, took)) => {
+				self.metrics.backend_seconds.observe(took.as_secs_f64());
+				result
+			}
+		}
+	}
+
+	/// Waits for a generation of an acknowledged job, bounded by the result deadline.
+	async fn run_acknowledged(&self, job_id: JobId, mut generation: GenerationTask) -> Outcome {
 		// The result deadline is set by the acknowledgement.
 		let job = match self.read_job(job_id).await {
 			Ok(Some(job)) if market::is_mine(&job, &self.key) && job.status == "running" => job,
@@ -457,34 +512,45 @@ impl Miner {
 		let deadline = u64::from(job.deadline.unwrap_or(0));
 		let blocks_left = deadline.saturating_sub(best).saturating_sub(DEADLINE_MARGIN_BLOCKS);
 		let budget = self.block_time * u32::try_from(blocks_left).unwrap_or(u32::MAX);
-		let generated: Result<Generation, BackendError> =
-			match tokio::time::timeout(budget, &mut generation).await {
-				Err(_) => {
-					generation.abort();
-					Err(BackendError::Timeout(budget))
-				}
-				Ok(Err(join)) => {
-					Err(BackendError::Malformed(format!("backend task failed: {join}")))
-				}
-				Ok(Ok((result, took))) => {
-					self.metrics.backend_seconds.observe(took.as_secs_f64());
-					result
-				}
-			};
+		let generated = match tokio::time::timeout(budget, &mut generation).await {
+			Err(_) => {
+				generation.abort();
+				Err(BackendError::Timeout(budget))
+			}
+			Ok(done) => self.generated(done),
+		};
+		self.finish(&job, generated, None).await
+	}
+
+	/// Submits the result of `job` (or its failure), after the acknowledgement `ack` if that is
+	/// still on its way to a block.
+	async fn finish(
+		&self,
+		job: &JobJson,
+		generated: Result<Generation, BackendError>,
+		ack: Option<AckInBlock>,
+	) -> Outcome {
+		let job_id = job.id;
 		let generation = match generated {
 			Ok(generation) => generation,
-			Err(BackendError::Timeout(budget)) => {
-				return self
-					.fail(
-						job_id,
-						&format!(
-							"backend did not answer within {}s, before the result deadline",
-							budget.as_secs()
-						),
-					)
-					.await
+			Err(e) => {
+				if let Some(ack) = ack {
+					let acked = ack.await.map(|_| ());
+					let ok = acked.is_ok();
+					self.tx("acknowledge", acked);
+					if !ok {
+						return Outcome::Lost;
+					}
+				}
+				let reason = match e {
+					BackendError::Timeout(budget) => format!(
+						"backend did not answer within {}s, before the result deadline",
+						budget.as_secs()
+					),
+					e => e.reason(),
+				};
+				return self.fail(job_id, &reason).await;
 			}
-			Err(e) => return self.fail(job_id, &e.reason()).await,
 		};
 		self.metrics
 			.tokens
@@ -494,14 +560,22 @@ impl Miner {
 			.tokens
 			.with_label_values(&["output"])
 			.inc_by(u64::from(generation.output_tokens));
-		let (output, usage, signature) = market::sign_result(&self.key, &job, &generation);
+		let (output, usage, signature) = market::sign_result(&self.key, job, &generation);
 		let key = self.key.clone();
-		let submitted = self
+		let sent = self
 			.on_chain(|c| {
 				let (key, output) = (key.clone(), output.clone());
-				async move { market::submit_result(&c, &key, job_id, output, usage, signature).await }
+				async move { market::send_result(&c, &key, job_id, output, usage, signature).await }
 			})
 			.await;
+		if let Some(ack) = ack {
+			let acked = ack.await.map(|_| ());
+			self.tx("acknowledge", acked);
+		}
+		let submitted = match sent {
+			Ok(pending) => pending.in_block().await.map(|_| ()),
+			Err(e) => Err(e),
+		};
 		match submitted {
 			Ok(()) => {
 				self.tx("submit_result", Ok(()));

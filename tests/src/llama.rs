@@ -1,7 +1,11 @@
 //! The real llama.cpp server (`llama-cpp-python[server]` with SmolLM2-135M-Instruct), installed
 //! by `scripts/setup-llama`, which exports `AITBC_LLAMA_PYTHON` and `AITBC_LLAMA_MODEL`.
 
-use std::{path::Path, time::Duration};
+use std::{
+	io::{Read, Write},
+	path::Path,
+	time::Duration,
+};
 
 use crate::harness::{free_port, wait_until};
 
@@ -47,8 +51,21 @@ pub fn start(log_dir: &Path) -> Llama {
 	let url = format!("http://127.0.0.1:{port}");
 	let llama = Llama { process, url };
 	wait_until(Duration::from_secs(120), "the llama.cpp server", || {
-		std::net::TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ())
+		models_answer(port).then_some(())
 	})
 	.unwrap_or_else(|e| panic!("{e}: see {}", log_dir.join("llama.log").display()));
 	llama
+}
+
+/// Whether `GET /v1/models` answers 200: the port opens before the model is loaded.
+fn models_answer(port: u16) -> bool {
+	let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+	let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+	let request = format!("GET /v1/models HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+	if stream.write_all(request.as_bytes()).is_err() {
+		return false;
+	}
+	let mut head = [0u8; 16];
+	let n = stream.read(&mut head).unwrap_or(0);
+	String::from_utf8_lossy(&head[..n]).contains(" 200")
 }

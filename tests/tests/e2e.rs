@@ -56,7 +56,6 @@ fn submit(url: &str, model: &str, extra: &[&str]) -> u64 {
 /// Scenario 1: Happy path with the real llama.cpp backend: real text, verified receipt, exact balance
 /// changes for the client, the miner's owner and the treasury.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn happy_path_with_llama_cpp() {
 	let dir = TempDir::new("e2e-happy");
 	let node = dev_node(&dir);
@@ -116,7 +115,6 @@ fn happy_path_with_llama_cpp() {
 /// Scenario 2 (and the miner's failure drills). Backend 500, malformed JSON, a hang past the deadline and
 /// an unknown model: each job fails on chain with a reason and the client is refunded in full.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn backend_failures_fail_the_job_with_a_reason_and_refund() {
 	let dir = TempDir::new("e2e-backend-errors");
 	let node = dev_node(&dir);
@@ -171,7 +169,6 @@ fn backend_failures_fail_the_job_with_a_reason_and_refund() {
 /// Scenario 3: The miner is killed after acknowledging; at the result deadline the job is re-assigned
 /// to a second miner, which completes it.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn killed_miner_job_is_reassigned_and_completed() {
 	let dir = TempDir::new("e2e-reassign");
 	let node = dev_node(&dir);
@@ -204,7 +201,6 @@ fn killed_miner_job_is_reassigned_and_completed() {
 
 /// The miner killed mid-job and restarted picks the job up again and finishes it.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn restarted_miner_finishes_its_job() {
 	let dir = TempDir::new("e2e-miner-restart");
 	let node = dev_node(&dir);
@@ -226,7 +222,6 @@ fn restarted_miner_finishes_its_job() {
 /// Scenario 4: No miner serves the model: the job waits in the queue and fails at the queue timeout
 /// with a full refund.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn unserved_model_fails_at_queue_timeout_with_refund() {
 	let dir = TempDir::new("e2e-queue-timeout");
 	let node = dev_node(&dir);
@@ -258,7 +253,6 @@ fn unserved_model_fails_at_queue_timeout_with_refund() {
 
 /// Scenario 5: Cancel while queued and while running: full refunds.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn cancel_while_queued_and_while_running_refunds() {
 	let dir = TempDir::new("e2e-cancel");
 	let node = dev_node(&dir);
@@ -302,7 +296,6 @@ fn cancel_while_queued_and_while_running_refunds() {
 
 /// Scenario 6: Bad input: clear errors, distinct exit codes, nothing submitted.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn bad_input_gives_clear_errors_and_submits_nothing() {
 	let dir = TempDir::new("e2e-bad-input");
 	let node = dev_node(&dir);
@@ -371,7 +364,6 @@ fn bad_input_gives_clear_errors_and_submits_nothing() {
 
 /// Scenario 7: A result from a miner the job is not assigned to is rejected; the job is unaffected.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn result_from_non_assigned_miner_is_rejected() {
 	let dir = TempDir::new("e2e-wrong-miner");
 	let node = dev_node(&dir);
@@ -413,7 +405,6 @@ fn result_from_non_assigned_miner_is_rejected() {
 /// Scenario 8: The node stops and restarts on the same base path mid-job: the state is intact, the miner
 /// reconnects and the job ends.
 #[test]
-#[ignore = "end-to-end: not yet verified green; run with `cargo test --release --workspace -- --ignored`"]
 fn node_restart_mid_job_keeps_state_and_the_miner_resumes() {
 	let dir = TempDir::new("e2e-node-restart");
 	let base = dir.path().join("chain");
