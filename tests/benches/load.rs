@@ -3,7 +3,7 @@
 //!
 //! 1. funds `--clients` accounts from Alice;
 //! 2. submits `--jobs` jobs from them, at most `--window` open at once (the chain queues at most
-//!    1,024), and follows best blocks until every job is completed, failed or expired;
+//!    1,024 and lets one client have `max_open_jobs_per_client` open), and follows best blocks until every job is completed, failed or expired;
 //! 3. in the same run, on the same node, sends `--transfers` balance transfers the same way;
 //! 4. checks that every job ended, that the escrow holds nothing and no client has a hold left.
 //!
@@ -18,6 +18,7 @@ use std::{
 
 use aitbc_client::{
 	keys::Key,
+	rpc_params,
 	runtime::{
 		self,
 		runtime_types::{
@@ -25,9 +26,10 @@ use aitbc_client::{
 			pallet_aitbc_jobs::types::{InferenceParams, JobKind},
 		},
 	},
+	subxt::config::PolkadotExtrinsicParamsBuilder,
 	subxt::utils::MultiAddress,
 	units::AIT,
-	AccountId, Chain, Connect,
+	AccountId, Chain, Config, Connect,
 };
 use tokio::sync::Semaphore;
 
@@ -88,6 +90,10 @@ struct Seen {
 	ended: HashMap<u64, (Instant, &'static str)>,
 	/// Per block: (number, ref-time used / max, extrinsics).
 	blocks: Vec<(u64, f64, usize)>,
+	/// Failure reasons and how often each was seen.
+	reasons: HashMap<String, usize>,
+	/// When each one-unit transfer (the benchmark's) was seen in a block.
+	transfers: Vec<Instant>,
 }
 
 async fn run() -> Result<(), String> {
@@ -115,15 +121,18 @@ async fn run() -> Result<(), String> {
 	let seen = Arc::new(Mutex::new(Seen::default()));
 	let follower = tokio::spawn(follow(chain.clone(), seen.clone()));
 
-	// Jobs.
-	let window = Arc::new(Semaphore::new(args.window));
+	// Jobs: each client keeps at most its share of the window open, and never more than the
+	// chain allows one client (`max_open_jobs_per_client`).
+	let params = chain.parameters().await.map_err(|e| e.to_string())?;
+	let per_client =
+		(args.window / args.clients).clamp(1, params.max_open_jobs_per_client as usize);
 	let started = Instant::now();
 	let first_block = chain.best_number().await.map_err(|e| e.to_string())?;
 	let mut tasks = Vec::new();
 	for (i, client) in clients.iter().enumerate() {
 		let share = args.jobs / args.clients + usize::from(i < args.jobs % args.clients);
-		let (client, window, seen, url) =
-			(client.clone(), window.clone(), seen.clone(), args.url.clone());
+		let window = Arc::new(Semaphore::new(per_client));
+		let (client, seen, url) = (client.clone(), seen.clone(), args.url.clone());
 		let (model, max_tokens) = (args.model.clone(), args.max_tokens);
 		tasks.push(tokio::spawn(async move {
 			submit_jobs(&url, &client, share, &model, max_tokens, &window, &seen).await
@@ -150,23 +159,36 @@ async fn run() -> Result<(), String> {
 	};
 	let last_block = chain.best_number().await.map_err(|e| e.to_string())?;
 
-	// Transfers, same node, same run.
-	let transfers_started = Instant::now();
-	let mut tasks = Vec::new();
+	// Transfers, same node, same run: signed first, then sent from one connection per client.
+	let mut batches = Vec::new();
 	for (i, client) in clients.iter().enumerate() {
 		let share = args.transfers / args.clients + usize::from(i < args.transfers % args.clients);
 		let dest = clients[(i + 1) % clients.len()].account();
-		let (client, url) = (client.clone(), args.url.clone());
-		tasks.push(tokio::spawn(async move { send_transfers(&url, &client, dest, share).await }));
+		batches.push(sign_transfers(&chain, client, &dest, share).await?);
 	}
-	let mut transferred = 0;
+	let transfers_started = Instant::now();
+	let mut tasks = Vec::new();
+	for batch in batches {
+		let url = args.url.clone();
+		tasks.push(tokio::spawn(async move { submit_signed(&url, batch).await }));
+	}
+	let mut sent = 0;
 	for task in tasks {
-		transferred += task.await.map_err(|e| e.to_string())??;
+		sent += task.await.map_err(|e| e.to_string())??;
 	}
-	let transfer_secs = transfers_started.elapsed().as_secs_f64();
+	wait_for(Duration::from_secs(600), || {
+		seen.lock().map(|s| s.transfers.len() >= sent).unwrap_or(false)
+	})
+	.await;
+	let (transferred, transfer_secs) = {
+		let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+		let last = seen.transfers.iter().max().copied().unwrap_or_else(Instant::now);
+		(seen.transfers.len(), last.duration_since(transfers_started).as_secs_f64())
+	};
 	follower.abort();
 
 	// Nothing lost, nothing held.
+	let escrow = escrow_left(&chain, &clients).await?;
 	let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
 	let lost = submitted.iter().filter(|(id, _)| !seen.ended.contains_key(id)).count();
 	let mut outcomes: HashMap<&str, usize> = HashMap::new();
@@ -178,7 +200,6 @@ async fn run() -> Result<(), String> {
 		}
 	}
 	latencies.sort_by(f64::total_cmp);
-	let escrow = escrow_left(&chain, &clients).await?;
 	let job_blocks: Vec<&(u64, f64, usize)> =
 		seen.blocks.iter().filter(|(n, _, _)| *n > first_block && *n <= last_block).collect();
 	let fullness: Vec<f64> = job_blocks.iter().map(|(_, f, _)| *f).collect();
@@ -190,6 +211,9 @@ async fn run() -> Result<(), String> {
 	let jobs_per_sec = submitted.len() as f64 / jobs_secs;
 	let transfers_per_sec = transferred as f64 / transfer_secs;
 	println!("jobs: {} submitted, outcomes {outcomes:?}, lost {lost}", submitted.len());
+	if !seen.reasons.is_empty() {
+		println!("failure reasons: {:?}", seen.reasons);
+	}
 	println!("jobs/s: {jobs_per_sec:.2} ({} jobs in {jobs_secs:.1} s)", submitted.len());
 	println!(
 		"submit -> end latency: p50 {:.2} s, p95 {:.2} s, p99 {:.2} s",
@@ -284,27 +308,47 @@ async fn submit_jobs(
 	Ok(out)
 }
 
-/// Sends `count` transfers of one unit from `client` to `dest`; returns how many went in.
-async fn send_transfers(
-	url: &str,
+/// Signs `count` transfers of one unit from `client` to `dest` ahead of time, so that the
+/// timed part measures the chain, not the signing client.
+async fn sign_transfers(
+	chain: &Chain,
 	client: &Key,
-	dest: AccountId,
+	dest: &AccountId,
 	count: usize,
-) -> Result<usize, String> {
+) -> Result<Vec<String>, String> {
+	let at = chain.api().at_current_block().await.map_err(|e| e.to_string())?;
+	let first: u64 = chain
+		.request("system_accountNextIndex", rpc_params![client.account().to_string()])
+		.await
+		.map_err(|e| e.to_string())?;
+	let mut signed = Vec::with_capacity(count);
+	for k in 0..count as u64 {
+		let call =
+			runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(*dest), 1);
+		let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(first + k).build();
+		let tx = at
+			.transactions()
+			.create_signed(&call, client.pair(), params)
+			.await
+			.map_err(|e| e.to_string())?;
+		let hex: String = tx.encoded().iter().map(|b| format!("{b:02x}")).collect();
+		signed.push(format!("0x{hex}"));
+	}
+	Ok(signed)
+}
+
+/// Hands signed transactions to the pool (`author_submitExtrinsic`) on a connection of their
+/// own; the follower sees them land.
+async fn submit_signed(url: &str, signed: Vec<String>) -> Result<usize, String> {
 	let chain = Chain::connect(&Connect::new(url)).await.map_err(|e| e.to_string())?;
-	let mut pending = Vec::new();
-	for _ in 0..count {
-		let call = runtime::transactions()
-			.balances()
-			.transfer_keep_alive(MultiAddress::Id(dest.clone()), 1);
-		pending.push(chain.send(&call, client).await.map_err(|e| format!("transfer: {e}"))?);
+	let count = signed.len();
+	for tx in signed {
+		let _hash: String = chain
+			.request("author_submitExtrinsic", rpc_params![tx])
+			.await
+			.map_err(|e| format!("transfer: {e}"))?;
 	}
-	let mut done = 0;
-	for p in pending {
-		p.in_block().await.map_err(|e| format!("transfer: {e}"))?;
-		done += 1;
-	}
-	Ok(done)
+	Ok(count)
 }
 
 /// Follows best blocks: job ends and block fullness.
@@ -323,7 +367,18 @@ async fn follow(chain: Chain, seen: Arc<Mutex<Seen>>) -> Result<(), String> {
 		let Ok(at) = block.at().await else { continue };
 		let Ok(events) = at.events().fetch().await else { continue };
 		let mut ended = Vec::new();
+		let mut transfers = 0;
+		let mut failures = Vec::new();
 		for event in events.iter().flatten() {
+			if event.pallet_name() == "Balances" && event.event_name() == "Transfer" {
+				let mut fields = event.field_bytes();
+				let decoded: Result<([u8; 32], [u8; 32], u128), _> =
+					aitbc_client::subxt::ext::codec::Decode::decode(&mut fields);
+				if matches!(decoded, Ok((_, _, 1))) {
+					transfers += 1;
+				}
+				continue;
+			}
 			if event.pallet_name() != "Jobs" {
 				continue;
 			}
@@ -334,6 +389,26 @@ async fn follow(chain: Chain, seen: Arc<Mutex<Seen>>) -> Result<(), String> {
 				"JobCancelled" => "cancelled",
 				_ => continue,
 			};
+			if how == "failed" {
+				let mut fields = event.field_bytes();
+				let decoded: Result<(u64, u8), _> =
+					aitbc_client::subxt::ext::codec::Decode::decode(&mut fields);
+				let reason = match decoded {
+					Ok((_, 0)) => "no miner available".to_string(),
+					Ok((_, 1)) => "no assigned miner delivered".to_string(),
+					Ok((_, 2)) => {
+						let text: Result<Vec<u8>, _> =
+							aitbc_client::subxt::ext::codec::Decode::decode(&mut fields);
+						format!(
+							"miner reported: {}",
+							String::from_utf8_lossy(&text.unwrap_or_default())
+						)
+					}
+					Ok((_, 3)) => "deadline queue congested".to_string(),
+					_ => "unknown".to_string(),
+				};
+				failures.push(reason);
+			}
 			// Every job event starts with the job id.
 			let mut fields = event.field_bytes();
 			if let Ok(id) = <u64 as aitbc_client::subxt::ext::codec::Decode>::decode(&mut fields) {
@@ -353,6 +428,10 @@ async fn follow(chain: Chain, seen: Arc<Mutex<Seen>>) -> Result<(), String> {
 		let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
 		for (id, how) in ended {
 			seen.ended.entry(id).or_insert((now, how));
+		}
+		seen.transfers.extend(std::iter::repeat_n(now, transfers));
+		for reason in failures {
+			*seen.reasons.entry(reason).or_default() += 1;
 		}
 		seen.blocks.push((block.number(), used as f64 / max.max(1) as f64, extrinsics));
 	}
