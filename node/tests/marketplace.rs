@@ -16,7 +16,10 @@ use common::{wait_until, Node, TempDir};
 use pallet_aitbc_jobs::{InferenceParams, JobKind};
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
 use serde_json::{json, Value};
-use sp_core::H256;
+use sp_core::{
+	crypto::{AccountId32, Ss58AddressFormat, Ss58Codec},
+	H256,
+};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
 
@@ -132,7 +135,7 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	let assigned = wait_for(&node, "aitbc_job", json!([0]), "the job's assignment", |v| {
 		v["status"] == "assigned"
 	});
-	assert_eq!(assigned["operator"], charlie.to_string());
+	assert_eq!(assigned["operator"], address(&charlie));
 	assert_eq!(assigned["prompt"], "What is machine learning?");
 
 	// Charlie acknowledges, then delivers a signed result.
@@ -164,8 +167,8 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(receipt["jobId"], 0);
 	assert_eq!(receipt["price"], price.to_string());
 	assert_eq!(receipt["units"], 12);
-	assert_eq!(receipt["minerOwner"], Sr25519Keyring::Bob.to_account_id().to_string());
-	assert_eq!(receipt["client"], Sr25519Keyring::Alice.to_account_id().to_string());
+	assert_eq!(receipt["minerOwner"], address(&Sr25519Keyring::Bob.to_account_id()));
+	assert_eq!(receipt["client"], address(&Sr25519Keyring::Alice.to_account_id()));
 	assert_eq!(receipt["status"], "unclaimed");
 	// 2% protocol fee
 	assert_eq!(receipt["fee"], (price / 50).to_string());
@@ -186,4 +189,9 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(node.rpc("aitbc_jobs", json!([null, "completed", 10])).unwrap()[0]["id"], 0);
 	assert!(node.rpc("aitbc_jobs", json!([null, "bogus", 10])).is_err());
 	assert_eq!(node.rpc("aitbc_parameters", json!([])).unwrap()["ackTimeout"], 3);
+}
+
+/// An account as the node prints it: SS58 with AITBC's prefix.
+fn address(account: &AccountId32) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(aitbc_runtime::SS58_PREFIX))
 }
