@@ -109,9 +109,9 @@ pub fn write_job_rows(out: &mut impl Write, jobs: &[JobJson]) -> std::io::Result
 	Ok(())
 }
 
-/// Whether a receipt's signature verifies against its operator's key, and (given the job's
-/// output) whether the output hash matches.
-pub fn verify(receipt: &ReceiptJson) -> Result<bool, CliError> {
+/// Whether a receipt's signature verifies against its operator's key for the payload (v2)
+/// rebuilt from the receipt and the chain's `genesis_hash`.
+pub fn verify(receipt: &ReceiptJson, genesis_hash: [u8; 32]) -> Result<bool, CliError> {
 	let bad = |what: &str| CliError::other(format!("receipt {}: malformed {what}", receipt.id));
 	let output_hash: [u8; 32] = hex::decode(receipt.output_hash.trim_start_matches("0x"))
 		.ok()
@@ -121,9 +121,18 @@ pub fn verify(receipt: &ReceiptJson) -> Result<bool, CliError> {
 		.ok()
 		.and_then(|b| b.try_into().ok())
 		.ok_or_else(|| bad("signature"))?;
+	let prompt_hash: [u8; 32] = hex::decode(receipt.prompt_hash.trim_start_matches("0x"))
+		.ok()
+		.and_then(|b| b.try_into().ok())
+		.ok_or_else(|| bad("prompt hash"))?;
 	let operator = aitbc_client::parse_account(&receipt.operator)?;
+	let client = aitbc_client::parse_account(&receipt.client)?;
 	let payload = ReceiptPayload {
+		genesis_hash,
 		job_id: receipt.job_id,
+		client: client.0,
+		model: receipt.model.as_bytes().to_vec(),
+		prompt_hash,
 		output_hash,
 		usage: Usage {
 			prompt_tokens: receipt.usage.prompt_tokens,
@@ -143,6 +152,7 @@ pub fn write_receipt(
 ) -> std::io::Result<()> {
 	writeln!(out, "Receipt: {} (job {})", r.id, r.job_id)?;
 	writeln!(out, "  Miner: {} (owner {})", r.operator, r.miner_owner)?;
+	writeln!(out, "  Client: {}, model: {}", r.client, r.model)?;
 	writeln!(out, "  Units: {} {} at {} each", r.units, r.unit_type, ait(&r.unit_price))?;
 	writeln!(
 		out,
@@ -150,6 +160,7 @@ pub fn write_receipt(
 		r.usage.prompt_tokens, r.usage.output_tokens, r.usage.compute_ms
 	)?;
 	writeln!(out, "  Price: {} (protocol fee {})", ait(&r.price), ait(&r.fee))?;
+	writeln!(out, "  Prompt hash: {}", r.prompt_hash)?;
 	writeln!(out, "  Output hash: {}", r.output_hash)?;
 	writeln!(out, "  Block: {}, status: {}", r.block, r.status)?;
 	match verified {

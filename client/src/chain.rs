@@ -132,6 +132,11 @@ impl Chain {
 		&self.api
 	}
 
+	/// The chain's genesis hash, as receipt payloads (v2) and operator proofs bind it.
+	pub fn genesis_hash(&self) -> [u8; 32] {
+		self.api.genesis_hash().0
+	}
+
 	/// The URL connected to.
 	pub fn url(&self) -> &str {
 		&self.url

@@ -7,7 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use aitbc_primitives::{output_hash, verify_receipt, ReceiptPayload, UnitType, Usage};
+use aitbc_primitives::{
+	operator_proof_bytes, output_hash, prompt_hash, verify_receipt, ReceiptPayload, UnitType, Usage,
+};
 use aitbc_runtime::{
 	Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, UNIT, VERSION,
 };
@@ -106,10 +108,14 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 		},
 	};
 	let charlie = Sr25519Keyring::Charlie.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let operator_proof =
+		Sr25519Keyring::Charlie.sign(&operator_proof_bytes(&genesis.0, bob.as_ref())).0;
 	let register = RuntimeCall::Miners(pallet_aitbc_miners::Call::register {
 		operator: charlie.clone(),
 		offer,
 		stake: 1_000 * UNIT,
+		operator_proof,
 	});
 	submit(&node, signed(register, Sr25519Keyring::Bob, 0, genesis));
 	let miner =
@@ -145,8 +151,17 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	submit(&node, signed(ack, Sr25519Keyring::Charlie, 0, genesis));
 	let usage = Usage { prompt_tokens: 7, output_tokens: 12, compute_ms: 480 };
 	let price = 12 * UNIT_PRICE;
-	let payload =
-		ReceiptPayload { job_id: 0, output_hash: output_hash(OUTPUT.as_bytes()), usage, price };
+	let alice: [u8; 32] = *Sr25519Keyring::Alice.to_account_id().as_ref();
+	let payload = ReceiptPayload {
+		genesis_hash: genesis.0,
+		job_id: 0,
+		client: alice,
+		model: MODEL.as_bytes().to_vec(),
+		prompt_hash: prompt_hash(b"What is machine learning?"),
+		output_hash: output_hash(OUTPUT.as_bytes()),
+		usage,
+		price,
+	};
 	let result = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_result {
 		job_id: 0,
 		output: OUTPUT.as_bytes().to_vec().try_into().unwrap(),
@@ -174,8 +189,13 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(receipt["fee"], (price / 50).to_string());
 
 	// The receipt verifies off chain from its own fields and the operator's key.
+	assert_eq!(receipt["model"], MODEL);
 	let from_rpc = ReceiptPayload {
+		genesis_hash: genesis.0,
 		job_id: 0,
+		client: alice,
+		model: receipt["model"].as_str().unwrap().as_bytes().to_vec(),
+		prompt_hash: unhex::<32>(&receipt["promptHash"]),
 		output_hash: unhex::<32>(&receipt["outputHash"]),
 		usage,
 		price: receipt["price"].as_str().unwrap().parse().unwrap(),

@@ -6,7 +6,9 @@ use aitbc_client::{
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain, Error, Pending,
 };
-use aitbc_primitives::{output_hash, price_for, JobId, ReceiptPayload, UnitType, Usage};
+use aitbc_primitives::{
+	output_hash, price_for, prompt_hash, JobId, ReceiptPayload, UnitType, Usage,
+};
 
 use crate::backend::{truncate_utf8, Generation};
 
@@ -34,26 +36,34 @@ pub fn price_of(job: &JobJson, usage: &Usage) -> u128 {
 }
 
 /// The result transaction's parts: the output as the chain stores it (truncated to the bound
-/// on a character boundary), the usage and the operator's signature over the receipt payload.
+/// on a character boundary), the usage and the operator's signature over the receipt payload
+/// (v2: bound to the chain of `genesis_hash`, the job's client, model and prompt). The output
+/// tokens billed never exceed the job's `max_tokens`, as the chain requires.
 pub fn sign_result(
 	key: &Key,
+	genesis_hash: [u8; 32],
 	job: &JobJson,
 	generation: &Generation,
-) -> (Vec<u8>, Usage, [u8; 64]) {
+) -> Result<(Vec<u8>, Usage, [u8; 64]), Error> {
 	let output = truncate_utf8(&generation.text, MAX_OUTPUT_LEN).as_bytes().to_vec();
 	let usage = Usage {
 		prompt_tokens: generation.prompt_tokens,
-		output_tokens: generation.output_tokens,
+		output_tokens: generation.output_tokens.min(job.max_tokens),
 		compute_ms: generation.compute_ms,
 	};
+	let client = aitbc_client::parse_account(&job.client)?;
 	let payload = ReceiptPayload {
+		genesis_hash,
 		job_id: job.id,
+		client: client.0,
+		model: job.model.as_bytes().to_vec(),
+		prompt_hash: prompt_hash(job.prompt.as_bytes()),
 		output_hash: output_hash(&output),
 		usage,
 		price: price_of(job, &usage),
 	};
 	let signature = key.sign(&payload.signing_bytes());
-	(output, usage, signature)
+	Ok((output, usage, signature))
 }
 
 /// Hands a signed result to the node's pool.

@@ -75,6 +75,8 @@ struct Miner {
 	backend_up: AtomicBool,
 	accepting: AtomicBool,
 	gpu: Gpu,
+	/// The chain's genesis hash, which receipt signatures bind.
+	genesis_hash: [u8; 32],
 }
 
 /// Runs the miner until `shutdown` resolves; then finishes in-flight jobs within the grace
@@ -111,7 +113,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		let mut models: Vec<_> = models.iter().cloned().collect();
 		models.sort();
 		return Err(RunError::NotRegistered(format!(
-			"operator {address} has no miner on chain; its owner registers it with: aitbc --account OWNER miner register --operator {address} --models {models} --price {price} --capacity {capacity} --stake '{min_stake}'",
+			"operator {address} has no miner on chain; its owner registers it with: aitbc --account OWNER miner register --operator-key <this miner's key (URI or key file)> --models {models} --price {price} --capacity {capacity} --stake '{min_stake}'",
 			address = settings.key.address(),
 			models = models.join(","),
 			price = format_ait(settings.unit_price).trim_end_matches(" AIT"),
@@ -139,6 +141,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		backend_up: AtomicBool::new(true),
 		accepting: AtomicBool::new(true),
 		gpu,
+		genesis_hash: chain.genesis_hash(),
 	});
 
 	tokio::pin!(shutdown);
@@ -560,7 +563,11 @@ impl Miner {
 			.tokens
 			.with_label_values(&["output"])
 			.inc_by(u64::from(generation.output_tokens));
-		let (output, usage, signature) = market::sign_result(&self.key, job, &generation);
+		let (output, usage, signature) =
+			match market::sign_result(&self.key, self.genesis_hash, job, &generation) {
+				Ok(signed) => signed,
+				Err(e) => return self.fail(job_id, &format!("cannot sign the result: {e}")).await,
+			};
 		let key = self.key.clone();
 		let sent = self
 			.on_chain(|c| {

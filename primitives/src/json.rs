@@ -84,6 +84,10 @@ pub struct ReceiptJson {
 	pub client: String,
 	pub miner_owner: String,
 	pub operator: String,
+	/// The model the job asked for (receipt payload v2 binds it).
+	pub model: String,
+	/// blake2-256 of the prompt, `0x`-hex (receipt payload v2 binds it).
+	pub prompt_hash: String,
 	pub unit_type: String,
 	pub unit_price: String,
 	pub units: u64,
@@ -116,6 +120,7 @@ pub struct QuoteJson {
 pub struct ParametersJson {
 	pub min_stake: String,
 	pub protocol_fee_percent: f64,
+	pub min_fee: String,
 	pub slash_fraction_percent: f64,
 	pub heartbeat_timeout: u32,
 	pub ack_timeout: u32,
@@ -127,8 +132,10 @@ pub struct ParametersJson {
 	pub max_open_jobs_per_client: u32,
 	pub max_assign_attempts: u32,
 	pub jail_after_misses: u32,
+	pub jail_period: u32,
 	pub unbonding_period: u32,
 	pub retention_period: u32,
 	pub reward_per_unit: String,
+	pub reward_fee_share_percent: f64,
 	pub emission_cap: String,
 }

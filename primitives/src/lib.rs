@@ -5,10 +5,13 @@
 //!
 //! - [`Usage`] and [`UnitType`]: what a job consumed, and how it is billed ([`UnitType::units`]);
 //! - [`price_for`]: units × unit price, capped at the client's maximum price;
-//! - [`ReceiptPayload`]: what the operator signs when it submits a result, and its
-//!   [`signing bytes`](ReceiptPayload::signing_bytes);
-//! - [`verify_receipt`] (feature `verify`, on by default with `std`): checks an operator's sr25519
-//!   signature off chain, exactly as the jobs pallet checks it on chain.
+//! - [`ReceiptPayload`] (version 2): what the operator signs when it submits a result, and its
+//!   [`signing bytes`](ReceiptPayload::signing_bytes): the chain's genesis hash, the job, the
+//!   client, the model, the prompt hash, the output hash, the usage and the price;
+//! - [`operator_proof_bytes`]: what an operator key signs to show, at registration, that it is
+//!   an sr25519 key its owner controls;
+//! - [`verify_receipt`] / [`verify_operator_proof`] (feature `verify`, on by default with
+//!   `std`): check those sr25519 signatures off chain, exactly as the pallets check them on chain.
 //!
 //! Signatures use the sr25519 signing context `substrate`, the one `sp-core`, `subxt-signer` and
 //! polkadot-js use, so any of them can produce one.
@@ -32,8 +35,12 @@ pub type Balance = u128;
 pub type Hash256 = [u8; 32];
 
 /// Domain separator prepended to a receipt payload before signing, so that a receipt
-/// signature can never be replayed as a signature over anything else.
-pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"aitbc/receipt/v1";
+/// signature can never be replayed as a signature over anything else. Version 2 binds the
+/// genesis hash, the client, the model and the prompt hash (version 1 did not).
+pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"aitbc/receipt/v2";
+
+/// Domain separator of the operator's proof of possession (see [`operator_proof_bytes`]).
+pub const OPERATOR_PROOF_DOMAIN: &[u8] = b"aitbc/operator/v1";
 
 /// The sr25519 signing context (`substrate`), shared with `sp-core` and `subxt-signer`.
 pub const SR25519_SIGNING_CONTEXT: &[u8] = b"substrate";
@@ -149,14 +156,28 @@ pub fn output_hash(output: &[u8]) -> Hash256 {
 	sp_crypto_hashing::blake2_256(output)
 }
 
-/// What the assigned operator signs when it submits a job's result. The chain recomputes the
-/// price and the output hash itself and rejects a result whose signature does not cover them.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
-)]
+/// The blake2-256 hash of a job's prompt (its UTF-8 bytes), as receipts record it.
+pub fn prompt_hash(prompt: &[u8]) -> Hash256 {
+	sp_crypto_hashing::blake2_256(prompt)
+}
+
+/// What the assigned operator signs when it submits a job's result (version 2). The chain
+/// rebuilds every field from its own state (its genesis hash, the job's client, model and
+/// prompt, the price it computes, the hash of the output it stores) and rejects a result whose
+/// signature does not cover exactly them. A receipt therefore verifies on one chain only, for
+/// one client, one model and one prompt.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct ReceiptPayload {
+	/// The chain's genesis hash (block 0).
+	pub genesis_hash: Hash256,
 	/// The job.
 	pub job_id: JobId,
+	/// The client's 32-byte account id (public key).
+	pub client: [u8; 32],
+	/// The model id, bytes as submitted.
+	pub model: Vec<u8>,
+	/// blake2-256 of the prompt bytes.
+	pub prompt_hash: Hash256,
 	/// blake2-256 of the output bytes.
 	pub output_hash: Hash256,
 	/// What the job consumed.
@@ -176,18 +197,45 @@ impl ReceiptPayload {
 	}
 }
 
+/// The exact bytes an operator key signs at registration (and at rotation) to prove that it is
+/// an sr25519 key and consents to run `owner`'s miner on the chain of `genesis_hash`:
+/// [`OPERATOR_PROOF_DOMAIN`] followed by the genesis hash and the owner's 32-byte account id.
+pub fn operator_proof_bytes(genesis_hash: &Hash256, owner: &[u8; 32]) -> Vec<u8> {
+	let mut bytes = Vec::with_capacity(OPERATOR_PROOF_DOMAIN.len().saturating_add(64));
+	bytes.extend_from_slice(OPERATOR_PROOF_DOMAIN);
+	bytes.extend_from_slice(genesis_hash);
+	bytes.extend_from_slice(owner);
+	bytes
+}
+
 #[cfg(feature = "json")]
 pub mod json;
 
-/// Checks an operator's sr25519 `signature` over `payload` against its 32-byte public key.
+/// Checks an operator's sr25519 proof of possession (see [`operator_proof_bytes`]).
 #[cfg(feature = "verify")]
-pub fn verify_receipt(payload: &ReceiptPayload, signature: &[u8; 64], public: &[u8; 32]) -> bool {
+pub fn verify_operator_proof(
+	genesis_hash: &Hash256,
+	owner: &[u8; 32],
+	operator: &[u8; 32],
+	proof: &[u8; 64],
+) -> bool {
+	verify_sr25519(&operator_proof_bytes(genesis_hash, owner), proof, operator)
+}
+
+#[cfg(feature = "verify")]
+fn verify_sr25519(message: &[u8], signature: &[u8; 64], public: &[u8; 32]) -> bool {
 	let (Ok(public), Ok(signature)) =
 		(schnorrkel::PublicKey::from_bytes(public), schnorrkel::Signature::from_bytes(signature))
 	else {
 		return false;
 	};
-	public.verify_simple(SR25519_SIGNING_CONTEXT, &payload.signing_bytes(), &signature).is_ok()
+	public.verify_simple(SR25519_SIGNING_CONTEXT, message, &signature).is_ok()
+}
+
+/// Checks an operator's sr25519 `signature` over `payload` against its 32-byte public key.
+#[cfg(feature = "verify")]
+pub fn verify_receipt(payload: &ReceiptPayload, signature: &[u8; 64], public: &[u8; 32]) -> bool {
+	verify_sr25519(&payload.signing_bytes(), signature, public)
 }
 
 #[cfg(test)]
@@ -198,7 +246,11 @@ mod tests {
 
 	fn payload() -> ReceiptPayload {
 		ReceiptPayload {
+			genesis_hash: [7; 32],
 			job_id: 7,
+			client: [1; 32],
+			model: b"llama3.2:latest".to_vec(),
+			prompt_hash: prompt_hash(b"What is machine learning?"),
 			output_hash: output_hash(b"Machine learning is..."),
 			usage: Usage { prompt_tokens: 12, output_tokens: 100, compute_ms: 1_250 },
 			price: 100 * 1_000_000,
@@ -227,8 +279,9 @@ mod tests {
 		let bytes = p.signing_bytes();
 		assert!(bytes.starts_with(RECEIPT_SIGNING_DOMAIN));
 		assert_eq!(&bytes[RECEIPT_SIGNING_DOMAIN.len()..], p.encode().as_slice());
-		// job id (8) + hash (32) + usage (4 + 4 + 8) + price (16)
-		assert_eq!(p.encode().len(), 72);
+		// genesis (32) + job id (8) + client (32) + model (1 + 15) + prompt hash (32)
+		// + output hash (32) + usage (4 + 4 + 8) + price (16)
+		assert_eq!(p.encode().len(), 184);
 	}
 
 	#[test]
@@ -257,5 +310,27 @@ mod tests {
 		// a signature over the bare SCALE bytes (no domain) is refused
 		let bare = pair.sign(&p.encode()).0;
 		assert!(!verify_receipt(&p, &bare, &pair.public().0));
+		// each bound field matters: another chain, client, model or prompt fails
+		for other in [
+			ReceiptPayload { genesis_hash: [8; 32], ..p.clone() },
+			ReceiptPayload { client: [2; 32], ..p.clone() },
+			ReceiptPayload { model: b"other".to_vec(), ..p.clone() },
+			ReceiptPayload { prompt_hash: prompt_hash(b"another prompt"), ..p.clone() },
+		] {
+			assert!(!verify_receipt(&other, &signature, &pair.public().0));
+		}
+	}
+
+	#[test]
+	fn an_operator_proof_binds_chain_and_owner() {
+		let pair = sr25519::Pair::from_string("//AitbcOperator", None).unwrap();
+		let proof = pair.sign(&operator_proof_bytes(&[7; 32], &[1; 32])).0;
+		assert!(verify_operator_proof(&[7; 32], &[1; 32], &pair.public().0, &proof));
+		assert!(!verify_operator_proof(&[8; 32], &[1; 32], &pair.public().0, &proof));
+		assert!(!verify_operator_proof(&[7; 32], &[2; 32], &pair.public().0, &proof));
+		// an ed25519 key of the same seed cannot produce it
+		let ed = sp_core::ed25519::Pair::from_string("//AitbcOperator", None).unwrap();
+		let ed_proof = ed.sign(&operator_proof_bytes(&[7; 32], &[1; 32])).0;
+		assert!(!verify_operator_proof(&[7; 32], &[1; 32], &ed.public().0, &ed_proof));
 	}
 }

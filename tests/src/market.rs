@@ -63,9 +63,9 @@ pub fn treasury() -> String {
 	format!("0x{}", raw.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-/// Registers a miner owned by dev account `owner`, run by dev account `operator`.
+/// Registers a miner owned by dev account `owner`, run by dev key `operator` (a `//Name` URI,
+/// which signs the operator's proof of possession).
 pub fn register(url: &str, owner: &str, operator: &str, models: &str, capacity: u32) {
-	let operator = address(url, operator);
 	cli_ok(
 		url,
 		&[
@@ -73,8 +73,8 @@ pub fn register(url: &str, owner: &str, operator: &str, models: &str, capacity: 
 			owner,
 			"miner",
 			"register",
-			"--operator",
-			&operator,
+			"--operator-key",
+			operator,
 			"--models",
 			models,
 			"--price",

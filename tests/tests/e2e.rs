@@ -253,7 +253,7 @@ fn unserved_model_fails_at_queue_timeout_with_refund() {
 
 /// Scenario 5: Cancel while queued and while running: full refunds.
 #[test]
-fn cancel_while_queued_and_while_running_refunds() {
+fn cancel_refunds_a_queued_job_and_is_refused_once_a_miner_holds_it() {
 	let dir = TempDir::new("e2e-cancel");
 	let node = dev_node(&dir);
 	let url = node.ws_url();
@@ -287,11 +287,14 @@ fn cancel_while_queued_and_while_running_refunds() {
 	let before = free(&url, "alice");
 	let running = submit(&url, MODEL, &["--max-price", "0.25"]);
 	wait_job(&url, running, Duration::from_secs(30), "running", |j| j["status"] == "running");
-	let cancel = cli_ok(&url, &["--account", "alice", "cancel", &running.to_string()]);
-	assert_eq!(amount(&cancel["refunded"]), 250_000_000_000);
-	let status = cli_ok(&url, &["status", &running.to_string()]);
-	assert_eq!(status["status"], "cancelled");
-	assert!(before - free(&url, "alice") < 10_000_000_000, "only fees spent");
+	// Once a miner holds the job the client cannot take the work for free (issue 11): the
+	// cancel is refused with the chain's reason, and the job still ends with a full refund,
+	// here when the miner's hanging backend runs past the deadline and it reports failure.
+	let refused = cli(&url, &["--account", "alice", "cancel", &running.to_string()]);
+	assert_eq!(refused.code, 4, "{}{}", refused.stdout, refused.stderr);
+	assert!(refused.stderr.contains("JobHeld"), "{}", refused.stderr);
+	wait_job(&url, running, Duration::from_secs(120), "failed", |j| j["status"] == "failed");
+	assert!(before - free(&url, "alice") < 10_000_000_000, "only fees spent: full refund");
 }
 
 /// Scenario 6: Bad input: clear errors, distinct exit codes, nothing submitted.

@@ -1,4 +1,5 @@
-//! `aitbc miner register|update|deregister|withdraw`: the owner's side of the registry.
+//! `aitbc miner register|update|deregister|withdraw|bond-extra|rotate-operator`: the owner's
+//! side of the registry.
 
 use std::io::Write;
 
@@ -24,11 +25,13 @@ type Offer = MinerOffer<u128, BoundedVec<BoundedVec<u8>>, BoundedVec<u8>>;
 /// Registry actions.
 #[derive(Subcommand, Debug)]
 pub enum MinerAction {
-	/// Register a miner owned by --account, run under --operator, with stake held.
+	/// Register a miner owned by --account, run under --operator-key, with stake held.
 	Register {
-		/// The operator key's address (the daemon's key) [default: the owner itself].
+		/// The operator (daemon's) key: a secret URI (`//Charlie`, a mnemonic) or a key file.
+		/// It signs a proof of possession that the chain checks (sr25519 only); only the
+		/// proof and the address are sent. [default: the owner's own key]
 		#[arg(long)]
-		operator: Option<String>,
+		operator_key: Option<String>,
 		/// Stake in AIT [default: the chain's minimum].
 		#[arg(long)]
 		stake: Option<String>,
@@ -44,8 +47,40 @@ pub enum MinerAction {
 	},
 	/// Deregister; the stake unbonds.
 	Deregister,
-	/// Withdraw unbonded stake.
+	/// Withdraw unbonded stake (once the period passed and no job is in flight).
 	Withdraw,
+	/// Add stake to the miner.
+	BondExtra {
+		/// Amount in AIT.
+		#[arg(long)]
+		amount: String,
+	},
+	/// Move the miner to a new operator key (no job may be in flight).
+	RotateOperator {
+		/// The new operator key: a secret URI or a key file (signs the proof of possession).
+		#[arg(long)]
+		operator_key: String,
+	},
+}
+
+/// An operator key from a secret URI or a key file.
+fn operator_key(text: &str) -> Result<aitbc_client::keys::Key, CliError> {
+	let path = std::path::Path::new(text);
+	let key = if path.is_file() {
+		aitbc_client::keys::Key::from_file(path)
+	} else {
+		aitbc_client::keys::Key::from_uri(text)
+	};
+	key.map_err(|e| CliError::usage(format!("--operator-key: {e}")))
+}
+
+/// The operator's proof of possession for `owner` on the chain of `genesis_hash`.
+fn operator_proof(
+	operator: &aitbc_client::keys::Key,
+	genesis_hash: &[u8; 32],
+	owner: &aitbc_client::keys::Key,
+) -> [u8; 64] {
+	operator.sign(&aitbc_primitives::operator_proof_bytes(genesis_hash, &owner.public()))
 }
 
 /// A miner's offer.
@@ -81,6 +116,8 @@ pub fn operation(action: &MinerAction) -> &'static str {
 		MinerAction::Update { .. } => "miner.update",
 		MinerAction::Deregister => "miner.deregister",
 		MinerAction::Withdraw => "miner.withdraw",
+		MinerAction::BondExtra { .. } => "miner.bond_extra",
+		MinerAction::RotateOperator { .. } => "miner.rotate_operator",
 	}
 }
 
@@ -123,12 +160,13 @@ pub async fn run(ctx: &Ctx, action: MinerAction, out: &mut impl Write) -> Result
 	let op = operation(&action);
 	let key = ctx.signer()?;
 	let (call_result, detail) = match action {
-		MinerAction::Register { operator, stake, offer: offer_args } => {
+		MinerAction::Register { operator_key: operator_text, stake, offer: offer_args } => {
 			let offer = offer(&offer_args)?;
-			let operator = match operator {
-				Some(text) => aitbc_client::parse_account(&text)?,
-				None => key.account(),
+			let operator_key = match operator_text {
+				Some(text) => operator_key(&text)?,
+				None => key.clone(),
 			};
+			let operator = operator_key.account();
 			let stake = stake
 				.map(|s| parse_ait(&s).map_err(|e| CliError::usage(format!("--stake: {e}"))))
 				.transpose()?;
@@ -137,7 +175,8 @@ pub async fn run(ctx: &Ctx, action: MinerAction, out: &mut impl Write) -> Result
 				Some(stake) => stake,
 				None => parse_balance(&chain.parameters().await?.min_stake),
 			};
-			let call = runtime::transactions().miners().register(operator, offer, stake);
+			let proof = operator_proof(&operator_key, &chain.genesis_hash(), &key);
+			let call = runtime::transactions().miners().register(operator, offer, stake, proof);
 			let detail = json!({
 				"operator": aitbc_client::address(&operator),
 				"owner": key.address(),
@@ -165,6 +204,27 @@ pub async fn run(ctx: &Ctx, action: MinerAction, out: &mut impl Write) -> Result
 			let call = runtime::transactions().miners().withdraw_unbonded();
 			(chain.submit(&call, &key).await.map(|_| ()), json!({ "owner": key.address() }))
 		}
+		MinerAction::BondExtra { amount } => {
+			let amount =
+				parse_ait(&amount).map_err(|e| CliError::usage(format!("--amount: {e}")))?;
+			let chain = ctx.chain().await?;
+			let call = runtime::transactions().miners().bond_extra(amount);
+			(
+				chain.submit(&call, &key).await.map(|_| ()),
+				json!({ "owner": key.address(), "amount": amount.to_string() }),
+			)
+		}
+		MinerAction::RotateOperator { operator_key: text } => {
+			let operator_key = operator_key(&text)?;
+			let chain = ctx.chain().await?;
+			let proof = operator_proof(&operator_key, &chain.genesis_hash(), &key);
+			let call =
+				runtime::transactions().miners().rotate_operator(operator_key.account(), proof);
+			(
+				chain.submit(&call, &key).await.map(|_| ()),
+				json!({ "owner": key.address(), "operator": operator_key.address() }),
+			)
+		}
 	};
 	call_result?;
 	let mut object = json!({ "operation": op, "status": "ok" });
@@ -183,6 +243,16 @@ pub async fn run(ctx: &Ctx, action: MinerAction, out: &mut impl Write) -> Result
 		"miner.deregister" => writeln!(
 			out,
 			"Miner deregistered; the stake unbonds (withdraw it later with `aitbc miner withdraw`)"
+		),
+		"miner.bond_extra" => writeln!(
+			out,
+			"Stake added: {}",
+			format_ait(parse_balance(detail["amount"].as_str().unwrap_or("0")))
+		),
+		"miner.rotate_operator" => writeln!(
+			out,
+			"Miner moved to operator {}; restart `aitbc-miner` with that key",
+			detail["operator"].as_str().unwrap_or_default()
 		),
 		_ => writeln!(out, "Unbonded stake withdrawn"),
 	})

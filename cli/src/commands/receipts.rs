@@ -89,7 +89,7 @@ async fn verify(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(),
 		.receipt(id)
 		.await?
 		.ok_or_else(|| CliError::not_found(format!("receipt {id} does not exist")))?;
-	let signature_valid = output::verify(&receipt)?;
+	let signature_valid = output::verify(&receipt, chain.genesis_hash())?;
 	let output_matches = chain.job(receipt.job_id).await?.and_then(|job| job.output).map(|text| {
 		receipt.output_hash
 			== format!("0x{}", hex::encode(aitbc_primitives::output_hash(text.as_bytes())))

@@ -263,7 +263,11 @@ async fn finish(
 	let output_text = job.output.clone().unwrap_or_default();
 	let hash_matches = receipt.output_hash
 		== format!("0x{}", hex::encode(aitbc_primitives::output_hash(output_text.as_bytes())));
-	let verified = output::verify(&receipt)? && hash_matches;
+	// The receipt (payload v2) must also answer this job's prompt.
+	let prompt_matches = receipt.prompt_hash
+		== format!("0x{}", hex::encode(aitbc_primitives::prompt_hash(job.prompt.as_bytes())));
+	let verified =
+		output::verify(&receipt, chain.genesis_hash())? && hash_matches && prompt_matches;
 	let price = parse_balance(&receipt.price);
 	let refunded = max_price.saturating_sub(price);
 	let mut receipt_json = output::to_json(&receipt);

@@ -204,6 +204,8 @@ pub fn receipt_json(receipt: &MarketReceipt) -> ReceiptJson {
 		client: account(&receipt.client),
 		miner_owner: account(&receipt.miner_owner),
 		operator: account(&receipt.operator),
+		model: String::from_utf8_lossy(&receipt.model).into_owned(),
+		prompt_hash: format!("0x{}", hex(&receipt.prompt_hash)),
 		unit_type: unit_type_name(receipt.unit_type).into(),
 		unit_price: balance(receipt.unit_price),
 		units: receipt.units,
@@ -230,6 +232,7 @@ pub fn parameters_json(p: &MarketParameters) -> ParametersJson {
 	ParametersJson {
 		min_stake: balance(p.min_stake),
 		protocol_fee_percent: percent(p.protocol_fee),
+		min_fee: balance(p.min_fee),
 		slash_fraction_percent: percent(p.slash_fraction),
 		heartbeat_timeout: p.heartbeat_timeout,
 		ack_timeout: p.ack_timeout,
@@ -241,9 +244,11 @@ pub fn parameters_json(p: &MarketParameters) -> ParametersJson {
 		max_open_jobs_per_client: p.max_open_jobs_per_client,
 		max_assign_attempts: p.max_assign_attempts,
 		jail_after_misses: p.jail_after_misses,
+		jail_period: p.jail_period,
 		unbonding_period: p.unbonding_period,
 		retention_period: p.retention_period,
 		reward_per_unit: balance(p.reward_per_unit),
+		reward_fee_share_percent: percent(p.reward_fee_share),
 		emission_cap: balance(p.emission_cap),
 	}
 }

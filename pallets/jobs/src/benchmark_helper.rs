@@ -4,7 +4,6 @@ use crate::{BalanceOf, BenchmarkHelper, Config};
 use aitbc_primitives::UnitType;
 use core::marker::PhantomData;
 use frame_support::traits::{fungible::Mutate, Get};
-use frame_system::RawOrigin;
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
 use sp_runtime::traits::{Bounded, Saturating};
 
@@ -35,12 +34,9 @@ where
 			capacity: <T as pallet_aitbc_miners::Config>::MaxCapacity::get(),
 			gpu: GpuInfo { name: Default::default(), vram_mib: 81_920, count: 1 },
 		};
-		let registered = pallet_aitbc_miners::Pallet::<T>::register(
-			RawOrigin::Signed(owner).into(),
-			operator.clone(),
-			offer,
-			stake,
-		);
+		// Set-up only: the operator's proof of possession is benchmarked with `register`.
+		let registered =
+			pallet_aitbc_miners::Pallet::<T>::do_register(owner, operator.clone(), offer, stake);
 		debug_assert!(registered.is_ok(), "benchmark miner registration failed: {registered:?}");
 	}
 

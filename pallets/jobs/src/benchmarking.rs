@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::Pallet as JobsPallet;
-use aitbc_primitives::{output_hash, JobId, ReceiptPayload, Usage};
+use aitbc_primitives::{output_hash, prompt_hash, JobId, Usage};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{Get, Hooks},
@@ -81,10 +81,18 @@ fn signed_result<T: Config>(
 	let output: alloc::vec::Vec<u8> = alloc::vec![b'x'; output_len as usize];
 	let usage = Usage { prompt_tokens: 16, output_tokens: 64, compute_ms: 1_000 };
 	let job = Jobs::<T>::get(job_id).expect("job exists");
-	let terms = job.terms.expect("assigned");
+	let terms = job.terms.clone().expect("assigned");
 	let units = terms.unit_type.units(&usage);
 	let price: u128 = JobsPallet::<T>::price_of(units, terms.unit_price, job.max_price);
-	let payload = ReceiptPayload { job_id, output_hash: output_hash(&output), usage, price };
+	let price: BalanceOf<T> = price.try_into().unwrap_or(job.max_price);
+	let payload = JobsPallet::<T>::receipt_payload(
+		job_id,
+		&job,
+		prompt_hash(&job.prompt),
+		output_hash(&output),
+		usage,
+		price,
+	);
 	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, public, &payload.signing_bytes())
 		.expect("the key is in the keystore");
 	JobResult {
@@ -184,12 +192,13 @@ mod benchmarks {
 		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Failed { .. })));
 	}
 
+	/// Only queued jobs can be cancelled: the worst case is the last of a full queue.
 	#[benchmark]
 	fn cancel_job() {
-		let (operator, _) = miners::<T>(1);
-		let who = client::<T>(0);
-		let id = submit::<T>(&who, 16);
-		JobsPallet::<T>::do_acknowledge(&operator, id).expect("assigned to the operator");
+		let ids = submit_many::<T>(T::MaxQueued::get().min(T::MaxDeadlinesPerBlock::get()));
+		let id = *ids.last().expect("at least one job");
+		let who = Jobs::<T>::get(id).expect("job exists").client;
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Queued));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id);
@@ -241,8 +250,14 @@ mod benchmarks {
 	fn on_idle_prune(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(256) }>) {
 		let ids = submit_many::<T>(n);
 		for id in &ids {
-			let who = Jobs::<T>::get(id).expect("job exists").client;
-			JobsPallet::<T>::do_cancel(&who, *id).expect("cancellable");
+			let job = Jobs::<T>::get(id).expect("job exists");
+			match job.state.operator() {
+				Some(operator) => {
+					JobsPallet::<T>::do_report_failure(operator, *id, Default::default())
+						.expect("held by the operator")
+				}
+				None => JobsPallet::<T>::do_cancel(&job.client, *id).expect("queued"),
+			}
 		}
 		let at: BlockNumberFor<T> =
 			frame_system::Pallet::<T>::block_number() + T::Params::get().retention_period;

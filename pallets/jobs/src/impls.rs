@@ -1,14 +1,14 @@
 //! The jobs pallet's logic: what the calls and hooks do.
 
 use crate::*;
-use aitbc_primitives::{output_hash, price_for, JobId, ReceiptPayload};
+use aitbc_primitives::{output_hash, price_for, prompt_hash, JobId, ReceiptPayload, UnitType};
 use frame_support::{pallet_prelude::*, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_aitbc_escrow::JobEscrow;
 use pallet_aitbc_miners::{JobNeeds, JobOutcome, MinerRegistry};
 use pallet_aitbc_receipts::{NewReceipt, ReceiptSink};
 use sp_runtime::{
-	traits::{One, Saturating, Zero},
+	traits::{One, SaturatedConversion, Saturating, Zero},
 	Perbill,
 };
 
@@ -46,15 +46,22 @@ impl<T: Config> Pallet<T> {
 			text.chars().count() <= T::MaxPromptChars::get() as usize,
 			Error::<T>::PromptTooLong
 		);
-		ensure!(!model.is_empty(), Error::<T>::InvalidModel);
+		ensure!(
+			!model.is_empty() && core::str::from_utf8(&model).is_ok(),
+			Error::<T>::InvalidModel
+		);
 		ensure!(
 			params.max_tokens > 0 && params.max_tokens <= T::MaxTokens::get(),
 			Error::<T>::InvalidMaxTokens
 		);
 		ensure!(!max_price.is_zero(), Error::<T>::ZeroMaxPrice);
-		let ttl = ttl.unwrap_or(market.default_ttl);
+		let full_window = Self::full_window(params.max_tokens, &market);
+		// No TTL: the governed default, or the job's full window if that is longer.
+		let ttl = ttl.unwrap_or_else(|| market.default_ttl.max(full_window).min(market.max_ttl));
 		ensure!(!ttl.is_zero(), Error::<T>::ZeroTtl);
 		ensure!(ttl <= market.max_ttl, Error::<T>::TtlTooLong);
+		ensure!(ttl >= full_window, Error::<T>::TtlTooShort);
+		ensure!(max_price >= market.min_fee, Error::<T>::MaxPriceBelowMinFee);
 		let open = OpenJobs::<T>::get(&client);
 		ensure!(open < market.max_open_jobs_per_client, Error::<T>::TooManyOpenJobs);
 
@@ -79,6 +86,7 @@ impl<T: Config> Pallet<T> {
 			deadline: now,
 			tried: BoundedVec::new(),
 			terms: None,
+			assigned_at: now,
 			output: BoundedVec::new(),
 			usage: None,
 			ended_at: None,
@@ -88,7 +96,7 @@ impl<T: Config> Pallet<T> {
 			Queue::<T>::try_mutate(|queue| queue.try_push(job_id))
 				.map_err(|_| Error::<T>::QueueFull)?;
 			let timeout_at =
-				Self::schedule(job_id, now.saturating_add(market.queue_timeout), expires_at)
+				Self::schedule(job_id, now.saturating_add(market.queue_timeout), expires_at, now)
 					.ok_or(Error::<T>::DeadlineQueueFull)?;
 			job.deadline = timeout_at;
 			Self::deposit_event(Event::JobQueued { job_id, timeout_at });
@@ -97,14 +105,23 @@ impl<T: Config> Pallet<T> {
 		Ok(job_id)
 	}
 
-	/// Assigns `job` to the best fitting miner it has not tried, if any. `Err` only when its
-	/// ack deadline cannot be scheduled.
+	/// Assigns `job` to the best fitting miner it has not tried, if any, and only when the
+	/// miner's full window fits before the TTL. `Err` only when its ack deadline cannot be
+	/// scheduled.
 	fn try_assign(
 		job_id: JobId,
 		job: &mut JobOf<T>,
 		market: &MarketParamsOf<T>,
 	) -> Result<bool, DispatchError> {
 		if job.tried.len() as u32 >= market.max_assign_attempts {
+			return Ok(false);
+		}
+		let result_window = Self::result_window(job.params.max_tokens, market);
+		// The ack deadline may slide later when its block is full, but never so late that the
+		// result window no longer fits before the TTL.
+		let latest_ack_deadline = job.expires_at.saturating_sub(result_window);
+		let target = Self::now().saturating_add(market.ack_timeout).saturating_add(One::one());
+		if target > latest_ack_deadline {
 			return Ok(false);
 		}
 		let needs = JobNeeds {
@@ -114,15 +131,17 @@ impl<T: Config> Pallet<T> {
 			min_reputation: job.min_reputation,
 		};
 		let Some(terms) = T::Miners::select(&needs, &job.tried) else { return Ok(false) };
-		let ack_deadline =
-			Self::schedule(job_id, Self::now().saturating_add(market.ack_timeout), job.expires_at)
-				.ok_or(Error::<T>::DeadlineQueueFull)?;
+		// The check runs at the start of the block after the window: `ack_timeout` full
+		// blocks to acknowledge in.
+		let ack_deadline = Self::schedule(job_id, target, latest_ack_deadline, target)
+			.ok_or(Error::<T>::DeadlineQueueFull)?;
 		let operator = terms.operator.clone();
 		job.tried.try_push(operator.clone()).map_err(|_| Error::<T>::DeadlineQueueFull)?;
 		T::Miners::job_assigned(&operator);
 		job.state = JobState::Assigned { operator: operator.clone() };
 		job.deadline = ack_deadline;
 		job.terms = Some(terms);
+		job.assigned_at = Self::now();
 		Self::deposit_event(Event::JobAssigned {
 			job_id,
 			operator,
@@ -134,14 +153,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Schedules `job_id`'s deadline at `target`, capped at `expires_at`. When that block is
 	/// full the deadline slides later (up to [`MAX_DEADLINE_SHIFT`] blocks, never past the TTL),
-	/// then earlier (never before the next block). Returns the block, or `None` when every slot
-	/// in reach is full.
+	/// then earlier (never before `earliest` nor the next block: a miner's deadline passes
+	/// `earliest = target`, so its window never shrinks). Returns the block, or `None` when
+	/// every slot in reach is full.
 	fn schedule(
 		job_id: JobId,
 		target: BlockNumberFor<T>,
 		expires_at: BlockNumberFor<T>,
+		earliest: BlockNumberFor<T>,
 	) -> Option<BlockNumberFor<T>> {
-		let earliest = Self::now().saturating_add(One::one());
+		let earliest = earliest.max(Self::now().saturating_add(One::one()));
 		let target = target.min(expires_at).max(earliest);
 		let try_at = |at: BlockNumberFor<T>| {
 			Deadlines::<T>::mutate(at, |list| list.try_push(job_id).is_ok()).then_some(at)
@@ -169,19 +190,27 @@ impl<T: Config> Pallet<T> {
 		None
 	}
 
-	/// The block by which a job of `max_tokens` must deliver: the governed minimum time plus
-	/// generation at the governed minimum throughput, capped at the TTL.
-	fn result_deadline(job: &JobOf<T>, market: &MarketParamsOf<T>) -> BlockNumberFor<T> {
-		let millis = u64::from(job.params.max_tokens)
+	/// Blocks a miner has, after the block it acknowledged in, to deliver a job of
+	/// `max_tokens`: the governed minimum time plus generation at the governed minimum
+	/// throughput.
+	pub fn result_window(max_tokens: u32, market: &MarketParamsOf<T>) -> BlockNumberFor<T> {
+		let millis = u64::from(max_tokens)
 			.saturating_mul(1_000)
 			.checked_div(u64::from(market.min_tokens_per_second))
 			.unwrap_or(u64::MAX);
 		let blocks = millis.div_ceil(T::MillisPerBlock::get().max(1));
-		let blocks = BlockNumberFor::<T>::try_from(blocks).unwrap_or(job.expires_at);
-		Self::now()
-			.saturating_add(market.min_result_time)
-			.saturating_add(blocks)
-			.min(job.expires_at)
+		let blocks = BlockNumberFor::<T>::try_from(blocks).unwrap_or(market.max_ttl);
+		market.min_result_time.saturating_add(blocks)
+	}
+
+	/// The full window a job of `max_tokens` needs from its assignment: `ack_timeout` blocks to
+	/// acknowledge, the [`result window`](Self::result_window), and the block its deadline is
+	/// checked in. The shortest TTL a job may have; a job is assigned only while it fits.
+	pub fn full_window(max_tokens: u32, market: &MarketParamsOf<T>) -> BlockNumberFor<T> {
+		market
+			.ack_timeout
+			.saturating_add(Self::result_window(max_tokens, market))
+			.saturating_add(One::one())
 	}
 
 	pub(crate) fn do_acknowledge(operator: &T::AccountId, job_id: JobId) -> DispatchResult {
@@ -190,9 +219,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
 		ensure!(matches!(job.state, JobState::Assigned { .. }), Error::<T>::NotAwaitingAck);
-		let result_deadline =
-			Self::schedule(job_id, Self::result_deadline(&job, &market), job.expires_at)
-				.ok_or(Error::<T>::DeadlineQueueFull)?;
+		let target = Self::now()
+			.saturating_add(Self::result_window(job.params.max_tokens, &market))
+			.saturating_add(One::one());
+		let result_deadline = Self::schedule(job_id, target, job.expires_at, target)
+			.ok_or(Error::<T>::DeadlineQueueFull)?;
 		job.state = JobState::Running { operator: operator.clone() };
 		job.deadline = result_deadline;
 		Jobs::<T>::insert(job_id, job);
@@ -215,26 +246,26 @@ impl<T: Config> Pallet<T> {
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
 		ensure!(core::str::from_utf8(&output).is_ok(), Error::<T>::OutputNotUtf8);
 		let terms = job.terms.clone().ok_or(Error::<T>::NotAssignedToYou)?;
+		Self::ensure_usage_within_limits(&job, &terms.unit_type, &usage)?;
 		let units = terms.unit_type.units(&usage);
 		let price = Self::price(units, terms.unit_price, job.max_price);
 		let hash = output_hash(&output);
-		let payload = ReceiptPayload {
-			job_id,
-			output_hash: hash,
-			usage,
-			price: price.try_into().unwrap_or(u128::MAX),
-		};
+		let prompt = prompt_hash(&job.prompt);
+		let payload = Self::receipt_payload(job_id, &job, prompt, hash, usage, price);
 		ensure!(
 			T::Verifier::verify(operator, &payload.signing_bytes(), &signature),
 			Error::<T>::InvalidSignature
 		);
-		let fee = market.protocol_fee.mul_floor(price);
+		// The fee never rounds to zero: at least `min_fee`, at most the whole price.
+		let fee = market.protocol_fee.mul_floor(price).max(market.min_fee).min(price);
 		let settlement = T::Escrow::settle(job_id, &terms.owner, price, fee)?;
 		let receipt_id = T::Receipts::issue(NewReceipt {
 			job_id,
 			client: job.client.clone(),
 			miner_owner: terms.owner.clone(),
 			operator: operator.clone(),
+			model: job.model.to_vec(),
+			prompt_hash: prompt,
 			unit_type: terms.unit_type,
 			unit_price: terms.unit_price,
 			units,
@@ -244,7 +275,11 @@ impl<T: Config> Pallet<T> {
 			output_hash: hash,
 			signature,
 		});
-		T::Miners::job_ended(operator, JobOutcome::Completed);
+		// Reputation is paid for: a completion counts only when its fee reached `min_fee` and
+		// its client is not the miner's own owner or operator key.
+		let rated =
+			fee >= market.min_fee && job.client != terms.owner && job.client != terms.operator;
+		T::Miners::job_ended(&terms, JobOutcome::Completed { rated });
 		job.output = output;
 		job.usage = Some(usage);
 		Self::finish(job_id, &mut job, JobState::Completed { receipt_id }, &market);
@@ -258,6 +293,44 @@ impl<T: Config> Pallet<T> {
 			refunded: settlement.refunded,
 		});
 		Ok(())
+	}
+
+	/// Billed usage never exceeds what the job allowed: at most `max_tokens` output tokens, and
+	/// for GPU-second billing at most the time since the job was assigned (blocks since the
+	/// assignment block × the block time).
+	fn ensure_usage_within_limits(
+		job: &JobOf<T>,
+		unit_type: &UnitType,
+		usage: &aitbc_primitives::Usage,
+	) -> DispatchResult {
+		ensure!(usage.output_tokens <= job.params.max_tokens, Error::<T>::UsageAboveLimit);
+		if *unit_type == UnitType::GpuSecond {
+			let blocks: u64 = Self::now().saturating_sub(job.assigned_at).saturated_into();
+			let held_ms = blocks.saturating_mul(T::MillisPerBlock::get());
+			ensure!(usage.compute_ms <= held_ms, Error::<T>::UsageAboveLimit);
+		}
+		Ok(())
+	}
+
+	/// The receipt payload (v2) of `job` as the chain rebuilds it from its own state.
+	pub fn receipt_payload(
+		job_id: JobId,
+		job: &JobOf<T>,
+		prompt_hash: aitbc_primitives::Hash256,
+		output_hash: aitbc_primitives::Hash256,
+		usage: aitbc_primitives::Usage,
+		price: BalanceOf<T>,
+	) -> ReceiptPayload {
+		ReceiptPayload {
+			genesis_hash: pallet_aitbc_miners::genesis_hash::<T>(),
+			job_id,
+			client: T::Verifier::raw(&job.client),
+			model: job.model.to_vec(),
+			prompt_hash,
+			output_hash,
+			usage,
+			price: price.try_into().unwrap_or(u128::MAX),
+		}
 	}
 
 	/// The price of `units` as the chain computes it, in `u128` (as the receipt payload has it).
@@ -282,8 +355,9 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
+		let terms = job.terms.clone().ok_or(Error::<T>::NotAssignedToYou)?;
 		let refunded = T::Escrow::refund(job_id)?;
-		T::Miners::job_ended(operator, JobOutcome::Failed);
+		T::Miners::job_ended(&terms, JobOutcome::Failed);
 		let reason = FailureReason::MinerReported(reason);
 		Self::finish(job_id, &mut job, JobState::Failed { reason: reason.clone() }, &market);
 		Jobs::<T>::insert(job_id, job);
@@ -296,11 +370,9 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(&job.client == client, Error::<T>::NotYourJob);
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
+		ensure!(matches!(job.state, JobState::Queued), Error::<T>::JobHeld);
 		let refunded = T::Escrow::refund(job_id)?;
-		match job.state.operator() {
-			Some(operator) => T::Miners::job_ended(operator, JobOutcome::Released),
-			None => Self::unqueue(job_id),
-		}
+		Self::unqueue(job_id);
 		Self::finish(job_id, &mut job, JobState::Cancelled, &market);
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobCancelled { job_id, refunded });
@@ -366,8 +438,9 @@ impl<T: Config> Pallet<T> {
 				} else {
 					MissedDeadline::Result
 				};
-				T::Miners::job_ended(&operator, JobOutcome::Missed);
-				job.terms = None;
+				if let Some(terms) = job.terms.take() {
+					T::Miners::job_ended(&terms, JobOutcome::Missed);
+				}
 				Self::deposit_event(Event::MinerMissedDeadline { job_id, operator, missed });
 				Self::reassign_or_end(job_id, &mut job, &market, expired);
 			}
@@ -400,6 +473,7 @@ impl<T: Config> Pallet<T> {
 					job_id,
 					now.saturating_add(market.queue_timeout),
 					job.expires_at,
+					now,
 				);
 				match (queued, timeout) {
 					(true, Some(timeout_at)) => {

@@ -11,22 +11,29 @@
 //!      queue timeout│  └──(no miner fits)─────┘  │ ack deadline missed  │  │ result deadline missed
 //!                   ▼                            ▼  (slash, re-assign)  ▼  ▼  (slash, re-assign)
 //!        Failed(NoMinerAvailable)     Failed(AttemptsExhausted) / Expired (TTL) / Failed(MinerReported)
-//!                          cancel_job (client, any time before the result) ──► Cancelled
+//!                          cancel_job (client, while queued) ──► Cancelled
 //! ```
 //!
 //! - [`Pallet::submit_job`]: the client names the model, the prompt (UTF-8, at most
-//!   [`Config::MaxPromptChars`] characters), generation parameters, a maximum price and a TTL.
+//!   [`Config::MaxPromptChars`] characters), generation parameters, a maximum price and a TTL
+//!   no shorter than the job's full window ([`Pallet::full_window`]).
 //!   The maximum price goes into escrow. The job is assigned in the same block when a miner
 //!   fits, else queued; queued jobs are retried at each block ([`Config::MaxAssignPerBlock`]).
-//! - [`Pallet::acknowledge`]: the assigned operator takes jobs (several per call) before the ack
-//!   deadline; the result deadline then follows from `max_tokens` and the governed minimum
-//!   throughput, never past the TTL.
+//! - [`Pallet::acknowledge`]: the assigned operator has `ack_timeout` full blocks after the
+//!   assignment block to take the job (several per call); the result deadline then follows
+//!   from `max_tokens` and the governed minimum throughput. A job is only given to a miner when
+//!   this whole window fits before its TTL, so a miner is only ever slashed for a deadline it
+//!   had its full window for.
 //! - [`Pallet::submit_result`] / [`Pallet::submit_results`]: the operator delivers output,
-//!   usage and an sr25519 signature over the receipt payload, checked on chain. The price is
-//!   units × unit price capped at the maximum; the miner is paid minus the protocol fee, the
-//!   client refunded the rest, a receipt written.
-//! - [`Pallet::report_failure`]: the operator gives up with a reason; full refund.
-//! - [`Pallet::cancel_job`]: the client cancels before the result; full refund.
+//!   usage (never more output tokens than the job allowed, never more GPU time than it held
+//!   the job) and an sr25519 signature over the receipt payload v2, checked on chain. The
+//!   price is units × unit price capped at the maximum; the miner is paid minus the protocol
+//!   fee (at least `min_fee`), the client refunded the rest, a receipt written.
+//! - [`Pallet::report_failure`]: the operator gives up with a reason (it costs reputation);
+//!   full refund.
+//! - [`Pallet::cancel_job`]: the client cancels while the job is queued; full refund. Once a
+//!   miner holds the job it ends with the result, the miner's report or a missed deadline, so
+//!   that nobody can read a result from the pool and cancel to take it for free.
 //!
 //! Deadlines live in a per-block queue ([`Deadlines`], at most
 //! [`Config::MaxDeadlinesPerBlock`] per block) handled in `on_initialize`. Finished jobs are
@@ -53,6 +60,8 @@ mod benchmark_helper;
 mod benchmarking;
 #[cfg(feature = "runtime-benchmarks")]
 pub use benchmark_helper::MarketBenchmarkHelper;
+#[cfg(test)]
+mod adversarial;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -120,7 +129,7 @@ pub mod pallet {
 		/// Where receipts are written.
 		type Receipts: ReceiptSink<Self::AccountId, BalanceOf<Self>>;
 		/// Checks operators' receipt signatures.
-		type Verifier: ReceiptVerifier<Self::AccountId>;
+		type Verifier: SignatureVerifier<Self::AccountId>;
 		/// The marketplace parameters.
 		type Params: Get<MarketParamsOf<Self>>;
 		/// Milliseconds per block, to turn generation time into blocks.
@@ -267,7 +276,7 @@ pub mod pallet {
 		PromptTooLong,
 		/// The prompt is not valid UTF-8. Send text.
 		PromptNotUtf8,
-		/// The model id is empty or longer than `MaxModelIdLen`.
+		/// The model id is empty, not UTF-8, or longer than `MaxModelIdLen`.
 		InvalidModel,
 		/// `max_tokens` is zero or above `MaxTokens`.
 		InvalidMaxTokens,
@@ -277,6 +286,18 @@ pub mod pallet {
 		ZeroTtl,
 		/// The TTL is above the governed `max_ttl`.
 		TtlTooLong,
+		/// The TTL is shorter than the job's full window (acknowledgement, generation of
+		/// `max_tokens` at the governed minimum throughput, slack): no miner could be held to
+		/// it fairly. Give a longer TTL or ask for fewer tokens.
+		TtlTooShort,
+		/// The maximum price is below the governed minimum fee.
+		MaxPriceBelowMinFee,
+		/// A miner holds the job: it can no longer be cancelled. It ends with the result, the
+		/// miner's report or a missed deadline, each with the money settled or refunded.
+		JobHeld,
+		/// The usage bills more than the job allowed: more output tokens than `max_tokens`, or
+		/// more GPU time than the time since the job was assigned.
+		UsageAboveLimit,
 		/// The client has `max_open_jobs_per_client` jobs open. Wait for one to end.
 		TooManyOpenJobs,
 		/// The job queue is full. Try again later.
@@ -294,7 +315,8 @@ pub mod pallet {
 		/// Only the client who submitted the job may cancel it.
 		NotYourJob,
 		/// The receipt signature does not verify against the operator's key for this payload
-		/// (job id, output hash, usage, price as the chain computes it).
+		/// (v2: genesis hash, job id, client, model, prompt hash, output hash, usage, price as
+		/// the chain computes it).
 		InvalidSignature,
 		/// The output is not valid UTF-8.
 		OutputNotUtf8,
@@ -418,7 +440,8 @@ pub mod pallet {
 			Self::do_report_failure(&operator, job_id, reason)
 		}
 
-		/// Cancels a job before its result; the client is refunded in full.
+		/// Cancels a queued job; the client is refunded in full. Refused with
+		/// [`Error::JobHeld`] once a miner holds the job.
 		///
 		/// Origin: the client. Emits [`Event::JobCancelled`].
 		#[pallet::call_index(5)]

@@ -2,7 +2,7 @@
 //! and jobs. Accounts are sr25519 public keys so operators can sign receipts.
 
 use crate::{self as pallet_aitbc_jobs, InferenceParams, JobKind, Sr25519Verifier};
-use aitbc_primitives::{output_hash, JobId, ReceiptPayload, UnitType, Usage};
+use aitbc_primitives::{operator_proof_bytes, output_hash, JobId, UnitType, Usage};
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, OnFinalize, OnIdle, OnInitialize, UnixTime},
@@ -54,6 +54,7 @@ pub fn default_params() -> MarketParams<Balance, u64> {
 	MarketParams {
 		min_stake: MIN_STAKE,
 		protocol_fee: Perbill::from_percent(10),
+		min_fee: 2,
 		slash_fraction: Perbill::from_percent(10),
 		heartbeat_timeout: 100,
 		ack_timeout: 3,
@@ -65,9 +66,11 @@ pub fn default_params() -> MarketParams<Balance, u64> {
 		max_open_jobs_per_client: 4,
 		max_assign_attempts: 3,
 		jail_after_misses: 3,
+		jail_period: 20,
 		unbonding_period: 100,
 		retention_period: 50,
 		reward_per_unit: 1,
+		reward_fee_share: Perbill::from_percent(50),
 		emission_cap: 1_000_000,
 	}
 }
@@ -85,6 +88,8 @@ impl pallet_aitbc_params::Config for Test {
 	type Balance = Balance;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type DefaultParams = DefaultParams;
+	type MaxAssignAttempts = ConstU32<3>;
+	type Emitted = pallet_aitbc_receipts::EmittedSoFar<Test>;
 	type WeightInfo = ();
 }
 
@@ -93,12 +98,15 @@ impl pallet_aitbc_miners::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Params = Params;
 	type Treasury = Treasury;
+	type Verifier = Sr25519Verifier;
 	type MaxModels = ConstU32<4>;
 	type MaxModelIdLen = ConstU32<32>;
 	type MaxGpuNameLen = ConstU32<32>;
 	type MaxMinersPerModel = ConstU32<8>;
 	type MaxCapacity = ConstU32<8>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_aitbc_miners::Sr25519BenchmarkHelper<Test>;
 }
 
 impl pallet_aitbc_escrow::Config for Test {
@@ -107,18 +115,22 @@ impl pallet_aitbc_escrow::Config for Test {
 	type Treasury = Treasury;
 }
 
-/// A clock fixed at 2026-11-22T00:00:00Z.
-pub struct FixedClock;
-impl UnixTime for FixedClock {
+/// Block 0 starts at 2026-11-22T00:00:00Z.
+pub const GENESIS_MS: u64 = 1_795_305_600_000;
+
+/// A clock that follows the block number: 2 s a block from [`GENESIS_MS`].
+pub struct BlockClock;
+impl UnixTime for BlockClock {
 	fn now() -> core::time::Duration {
-		core::time::Duration::from_millis(1_795_305_600_000)
+		core::time::Duration::from_millis(GENESIS_MS + System::block_number() * 2_000)
 	}
 }
 
 impl pallet_aitbc_receipts::Config for Test {
 	type Currency = Balances;
-	type UnixTime = FixedClock;
+	type UnixTime = BlockClock;
 	type Params = Params;
+	type MaxModelIdLen = ConstU32<32>;
 	type WeightInfo = ();
 }
 
@@ -233,16 +245,46 @@ pub fn job_events() -> Vec<crate::Event<Test>> {
 	events
 }
 
-/// Registers miner `n` serving `model` at `unit_price` per output token with `capacity`.
-pub fn register_miner(n: u8, model: &str, unit_price: Balance, capacity: u32) {
-	let offer = MinerOffer {
+/// The offer of a miner serving `model` at `unit_price` per `unit_type` with `capacity`.
+pub fn offer(
+	model: &str,
+	unit_type: UnitType,
+	unit_price: Balance,
+	capacity: u32,
+) -> pallet_aitbc_miners::MinerOfferOf<Test> {
+	MinerOffer {
 		models: vec![model.as_bytes().to_vec().try_into().unwrap()].try_into().unwrap(),
-		unit_type: UnitType::OutputToken,
+		unit_type,
 		unit_price,
 		capacity,
 		gpu: GpuInfo { name: b"H100".to_vec().try_into().unwrap(), vram_mib: 81_920, count: 1 },
-	};
-	assert_ok!(Miners::register(RuntimeOrigin::signed(owner(n)), operator(n), offer, STAKE));
+	}
+}
+
+/// The chain's genesis hash, as receipts and operator proofs bind it.
+pub fn genesis() -> [u8; 32] {
+	pallet_aitbc_miners::genesis_hash::<Test>()
+}
+
+/// Operator `n`'s proof of possession for `owner`.
+pub fn operator_proof(n: u8, owner: &AccountId) -> [u8; 64] {
+	operator_pair(n).sign(&operator_proof_bytes(&genesis(), owner.as_ref())).0
+}
+
+/// Registers miner `n` (owner `owner(n)`, operator `operator(n)`) with `offer` and `stake`.
+pub fn register_with(n: u8, offer: pallet_aitbc_miners::MinerOfferOf<Test>, stake: Balance) {
+	assert_ok!(Miners::register(
+		RuntimeOrigin::signed(owner(n)),
+		operator(n),
+		offer,
+		stake,
+		operator_proof(n, &owner(n))
+	));
+}
+
+/// Registers miner `n` serving `model` at `unit_price` per output token with `capacity`.
+pub fn register_miner(n: u8, model: &str, unit_price: Balance, capacity: u32) {
+	register_with(n, offer(model, UnitType::OutputToken, unit_price, capacity), STAKE);
 }
 
 pub fn params(max_tokens: u32) -> InferenceParams {
@@ -265,9 +307,18 @@ pub fn submit(c: u8, model: &str, max_tokens: u32, max_price: Balance) -> JobId 
 	id
 }
 
-/// Miner `n`'s signature over the receipt payload of `job_id`.
+/// Miner `n`'s signature over the receipt payload (v2) of `job_id`, as the chain rebuilds it.
 pub fn sign(n: u8, job_id: JobId, output: &[u8], usage: Usage, price: Balance) -> [u8; 64] {
-	let payload = ReceiptPayload { job_id, output_hash: output_hash(output), usage, price };
+	// An unknown job gets a signature that verifies for nothing.
+	let Some(job) = crate::Jobs::<Test>::get(job_id) else { return [0; 64] };
+	let payload = Jobs::receipt_payload(
+		job_id,
+		&job,
+		aitbc_primitives::prompt_hash(&job.prompt),
+		output_hash(output),
+		usage,
+		price,
+	);
 	operator_pair(n).sign(&payload.signing_bytes()).0
 }
 

@@ -60,18 +60,19 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 					job_id: job,
 					operator: operator(1),
 					attempt: 1,
-					ack_deadline: 4
+					ack_deadline: 5
 				},
 			]
 		);
 		assert_ok!(ack(1, &[job]));
-		// 5 blocks minimum + 100 tokens at 10/s = 10 s = 5 blocks
+		// after the ack block: 5 blocks minimum + 100 tokens at 10/s = 10 s = 5 blocks, then
+		// the check at the start of the next block
 		assert_eq!(
 			job_events(),
 			vec![Event::JobAcknowledged {
 				job_id: job,
 				operator: operator(1),
-				result_deadline: 11
+				result_deadline: 12
 			}]
 		);
 		// 80 tokens at 3 = 240; fee 10% = 24
@@ -87,7 +88,7 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 			(80, 240, 24, 3)
 		);
 		assert!(verify_receipt(
-			&receipt.payload(),
+			&receipt.payload(genesis()),
 			&receipt.signature,
 			&operator_pair(1).public().0
 		));
@@ -110,10 +111,21 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 #[test]
 fn the_price_is_capped_at_the_max_price() {
 	ExtBuilder::default().build_and_execute(|| {
-		register_miner(1, "m", 3, 2);
+		// GPU seconds at 30: the selection's worst case is 100 tokens / 10 per s = 10 s = 300.
+		register_with(1, offer("m", aitbc_primitives::UnitType::GpuSecond, 30, 2), STAKE);
 		let job = submit(1, "m", 100, 300);
-		// The miner reports more tokens than asked: 200 × 3 = 600, capped at 300.
-		assert_ok!(submit_result(1, job, b"long", 200, 300));
+		run_to_block(4);
+		assert_ok!(ack(1, &[job]));
+		run_to_block(12);
+		// 20 s of GPU time (held 11 blocks = 22 s) would be 600: capped at 300.
+		let used = Usage { prompt_tokens: 6, output_tokens: 100, compute_ms: 20_000 };
+		assert_ok!(Jobs::submit_result(
+			RuntimeOrigin::signed(operator(1)),
+			job,
+			b"long".to_vec().try_into().unwrap(),
+			used,
+			sign(1, job, b"long", used, 300),
+		));
 		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT - 300);
 	});
 }
@@ -193,7 +205,7 @@ fn a_silent_miner_is_slashed_and_the_job_reassigned() {
 		let job = submit(1, "m", 10, 100);
 		register_miner(2, "m", 2, 1);
 		job_events();
-		run_to_block(4);
+		run_to_block(5);
 		assert_eq!(
 			job_events(),
 			vec![
@@ -206,7 +218,7 @@ fn a_silent_miner_is_slashed_and_the_job_reassigned() {
 					job_id: job,
 					operator: operator(2),
 					attempt: 2,
-					ack_deadline: 7
+					ack_deadline: 9
 				},
 			]
 		);
@@ -228,8 +240,8 @@ fn a_miner_dying_mid_job_costs_time_not_the_result() {
 		let first = state(job).operator().cloned().unwrap();
 		let (first_n, second_n) = if first == operator(1) { (1, 2) } else { (2, 1) };
 		assert_ok!(ack(first_n, &[job]));
-		// result deadline: 1 + 5 + ceil(1 s / 2 s) = 7
-		run_to_block(7);
+		// result deadline: 1 + 5 + ceil(1 s / 2 s) + 1 = 8
+		run_to_block(8);
 		assert!(job_events().contains(&Event::MinerMissedDeadline {
 			job_id: job,
 			operator: first,
@@ -248,9 +260,9 @@ fn attempts_run_out_with_a_full_refund() {
 			register_miner(n, "m", 1, 1);
 		}
 		let job = submit(1, "m", 10, 100);
-		run_to_block(4);
-		run_to_block(7);
-		run_to_block(10);
+		run_to_block(5);
+		run_to_block(9);
+		run_to_block(13);
 		assert_eq!(state(job), JobState::Failed { reason: FailureReason::AttemptsExhausted });
 		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
 	});
@@ -262,11 +274,12 @@ fn repeated_misses_jail_the_miner() {
 		register_miner(1, "m", 1, 1);
 		for round in 0..3u64 {
 			let job = submit(1, "m", 10, 100);
-			run_to_block(System::block_number() + 3);
+			run_to_block(System::block_number() + 4);
 			assert!(
 				JobRecords::<Test>::get(job).unwrap().state.operator().is_none(),
 				"round {round}"
 			);
+			// back in the queue (no other miner): the client may cancel it
 			assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), job));
 		}
 		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().status, MinerStatus::Jailed);
@@ -277,20 +290,26 @@ fn repeated_misses_jail_the_miner() {
 fn ttl_bounds_every_deadline_and_expires_the_job() {
 	ExtBuilder::default().build_and_execute(|| {
 		register_miner(1, "m", 1, 1);
-		assert_ok!(Jobs::submit_job(
-			RuntimeOrigin::signed(client(1)),
-			JobKind::TextInference,
-			b"m".to_vec().try_into().unwrap(),
-			b"hi".to_vec().try_into().unwrap(),
-			params(1_000),
-			10_000,
-			Some(6),
-			None,
-		));
+		// 1,000 tokens: result window 5 + 100 s / 2 s = 55, full window 3 + 55 + 1 = 59.
+		let submit_ttl = |ttl| {
+			Jobs::submit_job(
+				RuntimeOrigin::signed(client(1)),
+				JobKind::TextInference,
+				b"m".to_vec().try_into().unwrap(),
+				b"hi".to_vec().try_into().unwrap(),
+				params(1_000),
+				10_000,
+				Some(ttl),
+				None,
+			)
+		};
+		assert_noop!(submit_ttl(58), Error::<Test>::TtlTooShort);
+		assert_ok!(submit_ttl(59));
+		run_to_block(4);
 		assert_ok!(ack(1, &[0]));
-		// 5 + 100 s / 2 s would be 56, but the TTL ends at block 7.
-		assert_eq!(JobRecords::<Test>::get(0).unwrap().deadline, 7);
-		run_to_block(7);
+		// acknowledged in the last ack block: the result deadline is exactly the TTL, block 60
+		assert_eq!(JobRecords::<Test>::get(0).unwrap().deadline, 60);
+		run_to_block(60);
 		assert_eq!(state(0), JobState::Expired);
 		assert!(job_events().contains(&Event::JobExpired { job_id: 0, refunded: 10_000 }));
 		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
@@ -314,22 +333,24 @@ fn report_failure_refunds_in_full_and_pays_nothing() {
 }
 
 #[test]
-fn cancel_refunds_while_queued_and_while_running() {
+fn cancel_refunds_while_queued_and_is_refused_once_held() {
 	ExtBuilder::default().build_and_execute(|| {
 		let queued = submit(1, "m", 10, 100);
 		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), queued));
 		assert_eq!(state(queued), JobState::Cancelled);
 		assert!(Queue::<Test>::get().is_empty());
+		assert!(job_events().contains(&Event::JobCancelled { job_id: queued, refunded: 100 }));
+		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
+		assert_noop!(submit_result(1, queued, b"late", 10, 10), Error::<Test>::JobFinished);
+		// Once a miner holds the job (issue 11: no free results) the cancel is refused.
 		register_miner(1, "m", 1, 1);
 		let running = submit(1, "m", 10, 100);
 		assert_ok!(ack(1, &[running]));
-		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), running));
-		assert_eq!(state(running), JobState::Cancelled);
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
-		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().in_flight, 0);
-		assert!(job_events().contains(&Event::JobCancelled { job_id: running, refunded: 100 }));
-		// The late result is refused and changes nothing.
-		assert_noop!(submit_result(1, running, b"late", 10, 10), Error::<Test>::JobFinished);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(client(1)), running),
+			Error::<Test>::JobHeld
+		);
+		assert_ok!(submit_result(1, running, b"done", 10, 10));
 	});
 }
 
@@ -540,11 +561,12 @@ fn finished_jobs_are_pruned_after_retention_leaving_the_receipt() {
 fn deadlines_slide_when_a_block_is_full() {
 	ExtBuilder::default().build_and_execute(|| {
 		register_miner(1, "m", 1, 8);
-		// MaxDeadlinesPerBlock is 4: the fifth ack deadline slides to the next block.
+		// MaxDeadlinesPerBlock is 4: the fifth ack deadline slides to the next block (later,
+		// never earlier: a miner's window never shrinks).
 		let jobs: Vec<u64> = (1..=5).map(|c| submit(c, "m", 10, 100)).collect();
 		let deadlines: Vec<u64> =
 			jobs.iter().map(|j| JobRecords::<Test>::get(j).unwrap().deadline).collect();
-		assert_eq!(deadlines, vec![4, 4, 4, 4, 5]);
+		assert_eq!(deadlines, vec![5, 5, 5, 5, 6]);
 	});
 }
 

@@ -168,6 +168,9 @@ pub struct Job<AccountId, Balance, BlockNumber, Model, Prompt, Output, Tried, Re
 	pub tried: Tried,
 	/// The terms of the operator holding it (fixed at assignment).
 	pub terms: Option<MinerTerms<AccountId, Balance>>,
+	/// The block it was last assigned in: GPU time billed never exceeds the blocks since, at
+	/// the chain's block time (block numbers, which no block author can skew).
+	pub assigned_at: BlockNumber,
 	/// The result, once completed.
 	pub output: Output,
 	/// What it consumed, once completed.
@@ -193,22 +196,7 @@ pub struct JobResult<Output> {
 	pub signature: [u8; 64],
 }
 
-/// Checks an operator's signature over a receipt payload.
-pub trait ReceiptVerifier<AccountId> {
-	/// Whether `signature` over `message` is valid for `operator`'s key.
-	fn verify(operator: &AccountId, message: &[u8], signature: &[u8; 64]) -> bool;
-}
-
-/// sr25519 verification through the host, for 32-byte account ids that are public keys.
-pub struct Sr25519Verifier;
-
-impl<AccountId: AsRef<[u8; 32]>> ReceiptVerifier<AccountId> for Sr25519Verifier {
-	fn verify(operator: &AccountId, message: &[u8], signature: &[u8; 64]) -> bool {
-		let public = sp_core::sr25519::Public::from_raw(*operator.as_ref());
-		let signature = sp_core::sr25519::Signature::from_raw(*signature);
-		sp_io::crypto::sr25519_verify(&signature, message, &public)
-	}
-}
+pub use pallet_aitbc_miners::{SignatureVerifier, Sr25519Verifier};
 
 /// What the benchmarks need from the runtime: money and miners.
 #[cfg(feature = "runtime-benchmarks")]

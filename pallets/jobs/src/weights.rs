@@ -73,9 +73,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `o` in `[0, 32768]`.
 	fn submit_result(o: u32, ) -> Weight {
 		// Proof size measured `1522`, estimated `53024` bytes.
-		Weight::from_parts(793_079_883, 53024)
+		// + receipt payload v2 (issue 11, not in the measurement): blake2 of a prompt of up to
+		// 16 KB (~25 us) and the genesis hash read
+		Weight::from_parts(818_079_883, 53024)
 			.saturating_add(Weight::from_parts(10_178, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
 	/// Component `n` in `[1, 32]`.
@@ -83,10 +85,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_results(n: u32, o: u32, ) -> Weight {
 		// Proof size measured `1426`, estimated `11671` bytes.
 		Weight::from_parts(1_092_449_000, 11671)
-			.saturating_add(Weight::from_parts(585_796_832, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(610_796_832, 0).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(67_775, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 52034).saturating_mul(n.into()))
@@ -156,17 +158,19 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52034).saturating_mul(n.into()))
 	}
 	fn submit_result(o: u32, ) -> Weight {
-		Weight::from_parts(793_079_883, 53024)
+		// + receipt payload v2 (issue 11, not in the measurement): blake2 of a prompt of up to
+		// 16 KB (~25 us) and the genesis hash read
+		Weight::from_parts(818_079_883, 53024)
 			.saturating_add(Weight::from_parts(10_178, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn submit_results(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(1_092_449_000, 11671)
-			.saturating_add(Weight::from_parts(585_796_832, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(610_796_832, 0).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(67_775, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 52034).saturating_mul(n.into()))

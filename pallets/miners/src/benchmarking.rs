@@ -63,13 +63,34 @@ mod benchmarks {
 	#[benchmark]
 	fn register(m: Linear<1, { T::MaxModels::get() }>) {
 		let owner = funded::<T>("owner", 0);
-		let operator: T::AccountId = account("operator", 0, 0);
+		let (operator, proof) = T::BenchmarkHelper::operator(0, &owner);
 		let stake = T::Params::get().min_stake;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.clone()), operator.clone(), offer::<T>(m, b'a'), stake);
+		_(RawOrigin::Signed(owner.clone()), operator.clone(), offer::<T>(m, b'a'), stake, proof);
 
 		assert!(Miners::<T>::contains_key(&operator));
+	}
+
+	#[benchmark]
+	fn bond_extra() {
+		let (owner, operator) = registered::<T>(1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), T::Params::get().min_stake);
+
+		assert!(Miners::<T>::get(&operator).map(|m| m.stake) > Some(T::Params::get().min_stake));
+	}
+
+	#[benchmark]
+	fn rotate_operator(m: Linear<1, { T::MaxModels::get() }>) {
+		let (owner, old) = registered::<T>(m);
+		let (new, proof) = T::BenchmarkHelper::operator(1, &owner);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), new.clone(), proof);
+
+		assert!(!Miners::<T>::contains_key(&old) && Miners::<T>::contains_key(&new));
 	}
 
 	#[benchmark]

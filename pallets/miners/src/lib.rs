@@ -5,19 +5,26 @@
 //! ## Overview
 //!
 //! An **owner** account registers a miner under an **operator** (hot) key, the key the
-//! `aitbc-miner` daemon signs with. The owner's stake (at least the governed `min_stake`) is
-//! held under [`HoldReason::MinerStake`]. A registration carries the miner's [`MinerOffer`]:
-//! the models it serves, its unit type and price, its capacity and its GPUs.
+//! `aitbc-miner` daemon signs with. The operator key must be sr25519: registration carries its
+//! signature over [`aitbc_primitives::operator_proof_bytes`] (genesis hash and owner), which
+//! also shows that the key consents to run this owner's miner. The owner's stake (at least the
+//! governed `min_stake`) is held under [`HoldReason::MinerStake`]; `bond_extra` adds to it and
+//! `rotate_operator` moves the miner to a new operator key. A registration carries the miner's
+//! [`MinerOffer`]: the models it serves, its unit type and price, its capacity and its GPUs.
 //!
 //! - **Liveness**: the operator sends heartbeats. A miner whose last heartbeat is older than
 //!   `heartbeat_timeout` is not assigned new jobs. Being inactive is not a penalty.
-//! - **Reputation**: a bounded Beta-style score ([`reputation`]). Completed jobs raise it;
-//!   failures and missed deadlines lower it.
+//! - **Reputation**: a bounded Beta-style score ([`reputation`]). Rated completed jobs raise it
+//!   (see [`JobOutcome::Completed`]); giving a job up and missed deadlines lower it.
+//! - **Selection**: the lowest effective price wins: the job's worst-case price divided by the
+//!   miner's reputation, its free capacity share and a stake bonus of at most 2×.
 //! - **Slashing**: each missed deadline slashes `slash_fraction` of the stake to the treasury;
-//!   `jail_after_misses` misses in a row jail the miner until its operator acts again (a
-//!   heartbeat or `go_online`).
-//! - **Leaving**: `deregister` (refused while jobs are in flight) starts an unbonding period,
-//!   after which `withdraw_unbonded` releases the stake.
+//!   `jail_after_misses` misses in a row jail the miner for `jail_period` blocks, after which
+//!   its operator's heartbeat or `go_online` releases it.
+//! - **Leaving**: `deregister` stops new assignments at once and starts an unbonding period.
+//!   Jobs the miner still holds run to their end, and a miss among them slashes the unbonding
+//!   stake. `withdraw_unbonded` releases the stake once the period has passed and no job is
+//!   left in flight.
 //!
 //! The jobs pallet sees the registry only through [`MinerRegistry`]: selection, in-flight
 //! accounting and outcomes. Selection reads the per-model index [`MinersByModel`], bounded by
@@ -93,6 +100,9 @@ pub mod pallet {
 	/// A selection candidate: score, price, operator, record.
 	type Candidate<T> =
 		(u128, BalanceOf<T>, <T as frame_system::Config>::AccountId, MinerRecordOf<T>);
+	/// Unbonding stake in this runtime.
+	pub type UnbondingOf<T> =
+		Unbonding<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -108,6 +118,8 @@ pub mod pallet {
 		type Params: Get<MarketParams<BalanceOf<Self>, BlockNumberFor<Self>>>;
 		/// Where slashed stake goes.
 		type Treasury: Get<Self::AccountId>;
+		/// Checks operator keys' proofs of possession (sr25519).
+		type Verifier: SignatureVerifier<Self::AccountId>;
 		/// Most models one miner serves.
 		#[pallet::constant]
 		type MaxModels: Get<u32>;
@@ -125,6 +137,9 @@ pub mod pallet {
 		type MaxCapacity: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Makes operator keys and their proofs for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.
@@ -155,8 +170,7 @@ pub mod pallet {
 
 	/// Stake of deregistered miners, by owner, until withdrawn.
 	#[pallet::storage]
-	pub type Unbondings<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, Unbonding<BalanceOf<T>, BlockNumberFor<T>>>;
+	pub type Unbondings<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, UnbondingOf<T>>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -171,8 +185,15 @@ pub mod pallet {
 		MinerWentOnline { operator: T::AccountId },
 		/// A miner missed a deadline and part of its stake went to the treasury.
 		MinerSlashed { operator: T::AccountId, amount: BalanceOf<T> },
-		/// A miner missed `misses` deadlines in a row and takes no jobs until it acts again.
-		MinerJailed { operator: T::AccountId, misses: u32 },
+		/// A miner missed `misses` deadlines in a row and takes no jobs before `until`, and
+		/// after it until its operator acts again.
+		MinerJailed { operator: T::AccountId, misses: u32, until: BlockNumberFor<T> },
+		/// Unbonding stake of a deregistered miner was slashed for a job it held and missed.
+		UnbondingSlashed { owner: T::AccountId, amount: BalanceOf<T> },
+		/// An owner added to its miner's stake.
+		StakeBonded { owner: T::AccountId, amount: BalanceOf<T>, stake: BalanceOf<T> },
+		/// An owner moved its miner to a new operator key.
+		OperatorRotated { owner: T::AccountId, old: T::AccountId, new: T::AccountId },
 		/// An owner deregistered its miner; the stake unbonds until `unlock_at`.
 		MinerDeregistered {
 			owner: T::AccountId,
@@ -219,6 +240,13 @@ pub mod pallet {
 		StillUnbonding,
 		/// The owner already has stake unbonding. Withdraw it first.
 		UnbondingPending,
+		/// The operator's proof of possession does not verify: the operator key must be
+		/// sr25519 and sign `aitbc/operator/v1 ++ genesis hash ++ owner`.
+		InvalidOperatorProof,
+		/// The miner is jailed until `jailed_until`. Wait for that block.
+		StillJailed,
+		/// The amount is zero.
+		ZeroAmount,
 	}
 
 	#[pallet::hooks]
@@ -237,6 +265,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Registers a miner owned by the caller, run under `operator`, with `stake` held.
+		/// `operator_proof` is the operator key's sr25519 signature over
+		/// [`aitbc_primitives::operator_proof_bytes`] (this chain's genesis hash, the owner).
 		///
 		/// Origin: the owner. Emits [`Event::MinerRegistered`].
 		#[pallet::call_index(0)]
@@ -246,8 +276,10 @@ pub mod pallet {
 			operator: T::AccountId,
 			offer: MinerOfferOf<T>,
 			stake: BalanceOf<T>,
+			operator_proof: [u8; 64],
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
+			Self::ensure_operator_proof(&owner, &operator, &operator_proof)?;
 			Self::do_register(owner, operator, offer, stake)
 		}
 
@@ -311,11 +343,54 @@ pub mod pallet {
 			let owner = ensure_signed(origin)?;
 			Self::do_withdraw_unbonded(owner)
 		}
+
+		/// Adds `amount` to the caller's miner's stake (held like the rest).
+		///
+		/// Origin: the owner. Emits [`Event::StakeBonded`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_bond_extra(owner, amount)
+		}
+
+		/// Moves the caller's miner to the operator key `new_operator`, keeping its stake,
+		/// offer and track record. `operator_proof` is the new key's proof of possession (as
+		/// for `register`). Refused while jobs are in flight (they are bound to the old key).
+		///
+		/// Origin: the owner. Emits [`Event::OperatorRotated`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::rotate_operator(T::MaxModels::get()))]
+		pub fn rotate_operator(
+			origin: OriginFor<T>,
+			new_operator: T::AccountId,
+			operator_proof: [u8; 64],
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::ensure_operator_proof(&owner, &new_operator, &operator_proof)?;
+			Self::do_rotate_operator(owner, new_operator)
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
 		fn reason() -> T::RuntimeHoldReason {
 			HoldReason::MinerStake.into()
+		}
+
+		fn ensure_operator_proof(
+			owner: &T::AccountId,
+			operator: &T::AccountId,
+			proof: &[u8; 64],
+		) -> DispatchResult {
+			let message = aitbc_primitives::operator_proof_bytes(
+				&crate::genesis_hash::<T>(),
+				&T::Verifier::raw(owner),
+			);
+			ensure!(
+				T::Verifier::verify(operator, &message, proof),
+				Error::<T>::InvalidOperatorProof
+			);
+			Ok(())
 		}
 
 		fn validate_offer(offer: &MinerOfferOf<T>) -> DispatchResult {
@@ -357,7 +432,9 @@ pub mod pallet {
 			}
 		}
 
-		pub(crate) fn do_register(
+		/// Registers a miner without checking an operator proof: the call checks it first;
+		/// benchmark set-up calls this directly.
+		pub fn do_register(
 			owner: T::AccountId,
 			operator: T::AccountId,
 			offer: MinerOfferOf<T>,
@@ -385,6 +462,7 @@ pub mod pallet {
 					reputation: Reputation::default(),
 					consecutive_misses: 0,
 					registered_at: now,
+					jailed_until: now,
 				},
 			);
 			OperatorOf::<T>::insert(&owner, &operator);
@@ -418,12 +496,12 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let released = Self::mutate_miner(&operator, |miner| {
 				miner.last_heartbeat = now;
-				let jailed = miner.status == MinerStatus::Jailed;
-				if jailed {
+				let release = miner.status == MinerStatus::Jailed && now >= miner.jailed_until;
+				if release {
 					miner.status = MinerStatus::Active;
 					miner.consecutive_misses = 0;
 				}
-				Ok(jailed)
+				Ok(release)
 			})?;
 			if released {
 				Self::deposit_event(Event::MinerWentOnline { operator });
@@ -445,6 +523,10 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::mutate_miner(&operator, |miner| {
 				ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
+				ensure!(
+					miner.status != MinerStatus::Jailed || now >= miner.jailed_until,
+					Error::<T>::StillJailed
+				);
 				miner.status = MinerStatus::Active;
 				miner.consecutive_misses = 0;
 				miner.last_heartbeat = now;
@@ -457,13 +539,20 @@ pub mod pallet {
 		pub(crate) fn do_deregister(owner: T::AccountId) -> DispatchResult {
 			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
 			let miner = Miners::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
-			ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
 			Self::unindex_models(&operator, &miner.offer.models);
 			Miners::<T>::remove(&operator);
 			OperatorOf::<T>::remove(&owner);
 			let unlock_at = frame_system::Pallet::<T>::block_number()
 				.saturating_add(T::Params::get().unbonding_period);
-			Unbondings::<T>::insert(&owner, Unbonding { amount: miner.stake, unlock_at });
+			Unbondings::<T>::insert(
+				&owner,
+				Unbonding {
+					amount: miner.stake,
+					unlock_at,
+					operator: operator.clone(),
+					in_flight: miner.in_flight,
+				},
+			);
 			Self::deposit_event(Event::MinerDeregistered { owner, operator, unlock_at });
 			Ok(())
 		}
@@ -474,29 +563,67 @@ pub mod pallet {
 				frame_system::Pallet::<T>::block_number() >= unbonding.unlock_at,
 				Error::<T>::StillUnbonding
 			);
+			ensure!(unbonding.in_flight == 0, Error::<T>::JobsInFlight);
 			T::Currency::release(&Self::reason(), &owner, unbonding.amount, Precision::BestEffort)?;
 			Unbondings::<T>::remove(&owner);
 			Self::deposit_event(Event::StakeWithdrawn { owner, amount: unbonding.amount });
 			Ok(())
 		}
 
-		/// Slashes a miner that missed a deadline, and jails it after too many misses in a row.
+		pub(crate) fn do_bond_extra(owner: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+			let stake = Self::mutate_miner(&operator, |miner| {
+				T::Currency::hold(&Self::reason(), &owner, amount)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+				miner.stake = miner.stake.saturating_add(amount);
+				Ok(miner.stake)
+			})?;
+			Self::deposit_event(Event::StakeBonded { owner, amount, stake });
+			Ok(())
+		}
+
+		pub(crate) fn do_rotate_operator(owner: T::AccountId, new: T::AccountId) -> DispatchResult {
+			let old = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+			let miner = Miners::<T>::get(&old).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(!Miners::<T>::contains_key(&new), Error::<T>::OperatorInUse);
+			ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
+			Self::unindex_models(&old, &miner.offer.models);
+			Self::index_models(&new, &miner.offer.models)?;
+			Miners::<T>::remove(&old);
+			Miners::<T>::insert(&new, miner);
+			OperatorOf::<T>::insert(&owner, &new);
+			Self::deposit_event(Event::OperatorRotated { owner, old, new });
+			Ok(())
+		}
+
+		/// Moves `slash_fraction` of `stake` (held for `owner`) to the treasury; returns how much
+		/// moved.
+		fn slash(owner: &T::AccountId, stake: BalanceOf<T>) -> BalanceOf<T> {
+			let amount = T::Params::get().slash_fraction.mul_floor(stake);
+			if amount.is_zero() {
+				return amount;
+			}
+			T::Currency::transfer_on_hold(
+				&Self::reason(),
+				owner,
+				&T::Treasury::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)
+			.unwrap_or_default()
+		}
+
+		/// Slashes a miner that missed a deadline, and jails it for `jail_period` blocks after
+		/// too many misses in a row.
 		fn punish(operator: &T::AccountId, miner: &mut MinerRecordOf<T>) {
 			let params = T::Params::get();
 			miner.reputation.record_failure();
 			miner.consecutive_misses = miner.consecutive_misses.saturating_add(1);
-			let amount = params.slash_fraction.mul_floor(miner.stake);
-			if !amount.is_zero() {
-				let slashed = T::Currency::transfer_on_hold(
-					&Self::reason(),
-					&miner.owner,
-					&T::Treasury::get(),
-					amount,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)
-				.unwrap_or_default();
+			let slashed = Self::slash(&miner.owner, miner.stake);
+			if !slashed.is_zero() {
 				miner.stake = miner.stake.saturating_sub(slashed);
 				Self::deposit_event(Event::MinerSlashed {
 					operator: operator.clone(),
@@ -506,15 +633,45 @@ pub mod pallet {
 			if miner.consecutive_misses >= params.jail_after_misses
 				&& miner.status != MinerStatus::Jailed
 			{
+				let until =
+					frame_system::Pallet::<T>::block_number().saturating_add(params.jail_period);
 				miner.status = MinerStatus::Jailed;
+				miner.jailed_until = until;
 				Self::deposit_event(Event::MinerJailed {
 					operator: operator.clone(),
 					misses: miner.consecutive_misses,
+					until,
 				});
 			}
 		}
 
-		/// Whether `miner` may be given a job of `needs` now, and its score if so.
+		/// A job held by a miner that deregistered since ended: one less in flight, and a miss
+		/// slashes the unbonding stake.
+		fn unbonding_job_ended(terms: &MinerTermsOf<T>, outcome: JobOutcome) {
+			Unbondings::<T>::mutate(&terms.owner, |entry| {
+				let Some(unbonding) = entry else { return };
+				if unbonding.operator != terms.operator {
+					return;
+				}
+				unbonding.in_flight = unbonding.in_flight.saturating_sub(1);
+				if outcome == JobOutcome::Missed {
+					let slashed = Self::slash(&terms.owner, unbonding.amount);
+					if !slashed.is_zero() {
+						unbonding.amount = unbonding.amount.saturating_sub(slashed);
+						Self::deposit_event(Event::UnbondingSlashed {
+							owner: terms.owner.clone(),
+							amount: slashed,
+						});
+					}
+				}
+			});
+		}
+
+		/// Whether `miner` may be given a job of `needs` now, and its score if so: the higher,
+		/// the better. The score is an inverse effective price:
+		/// `reputation × free capacity share × stake bonus ÷ worst-case price`, where the stake
+		/// bonus runs from 1× at `min_stake` to at most 2× at twice `min_stake`. A miner half as
+		/// reputable must be half as cheap to win.
 		fn score(
 			miner: &MinerRecordOf<T>,
 			needs: &JobNeeds<'_, BalanceOf<T>>,
@@ -538,16 +695,20 @@ pub mod pallet {
 			if worst_price > needs.max_price {
 				return None;
 			}
-			// Stake counts up to ten times the minimum, so stake buys priority but not all of it.
+			// Stake bonus in percent: 100 at min_stake, at most 200 (twice min_stake or more).
 			let min_stake: u128 = params.min_stake.try_into().unwrap_or(u128::MAX).max(1);
 			let stake: u128 = miner.stake.try_into().unwrap_or(u128::MAX);
-			let stake_factor = stake.checked_div(min_stake).unwrap_or(1).clamp(1, 10);
+			let stake_percent =
+				stake.saturating_mul(100).checked_div(min_stake).unwrap_or(100).clamp(100, 200);
 			let load_factor = Perbill::from_rational(free, miner.offer.capacity);
-			Some(
-				u128::from(reputation.deconstruct())
-					.saturating_mul(u128::from(load_factor.deconstruct()))
-					.saturating_mul(stake_factor),
-			)
+			// reputation and load in millionths: quality <= 10^6 * 10^6 * 200 = 2 * 10^14
+			let millionths = |p: Perbill| u128::from(p.deconstruct() / 1_000);
+			let quality = millionths(reputation)
+				.saturating_mul(millionths(load_factor))
+				.saturating_mul(stake_percent);
+			let price: u128 = worst_price.try_into().unwrap_or(u128::MAX).max(1);
+			// scaled by 10^18 so that prices up to ~10^30 planck still order correctly
+			Some(quality.saturating_mul(1_000_000_000_000_000_000).checked_div(price).unwrap_or(0))
 		}
 
 		/// How many miners could take a job on `model` of `max_tokens` now, and the lowest
@@ -615,6 +776,15 @@ pub mod pallet {
 					"an owner's stake hold differs from its record"
 				);
 			}
+			for (owner, unbonding) in Unbondings::<T>::iter() {
+				if OperatorOf::<T>::contains_key(&owner) {
+					continue;
+				}
+				ensure!(
+					T::Currency::balance_on_hold(&Self::reason(), &owner) == unbonding.amount,
+					"an unbonding owner's hold differs from its record"
+				);
+			}
 			for (model, operators) in MinersByModel::<T>::iter() {
 				for operator in operators.iter() {
 					let miner = Miners::<T>::get(operator).ok_or("index names an unknown miner")?;
@@ -641,7 +811,8 @@ pub mod pallet {
 				let Some(miner) = Miners::<T>::get(&operator) else { continue };
 				let Some(score) = Self::score(&miner, needs, &params, now) else { continue };
 				let price = miner.offer.unit_price;
-				// Highest score first; then the cheaper; then the lower operator key.
+				// Highest score (lowest effective price) first; then the cheaper; then the lower
+				// operator key.
 				let better = match &best {
 					None => true,
 					Some((s, p, o, _)) => {
@@ -669,20 +840,30 @@ pub mod pallet {
 			});
 		}
 
-		fn job_ended(operator: &T::AccountId, outcome: JobOutcome) {
-			Miners::<T>::mutate(operator, |entry| {
-				let Some(miner) = entry else { return };
+		fn job_ended(terms: &MinerTermsOf<T>, outcome: JobOutcome) {
+			let operator = &terms.operator;
+			let registered = Miners::<T>::mutate(operator, |entry| {
+				let Some(miner) = entry.as_mut().filter(|m| m.owner == terms.owner) else {
+					return false;
+				};
 				miner.in_flight = miner.in_flight.saturating_sub(1);
 				match outcome {
-					JobOutcome::Completed => {
+					// Unrated (self-dealt, fee below min_fee) completions neither raise
+					// reputation nor clear a run of misses.
+					JobOutcome::Completed { rated: true } => {
 						miner.reputation.record_success();
 						miner.consecutive_misses = 0;
 					}
+					JobOutcome::Completed { rated: false } => {}
 					JobOutcome::Failed => miner.reputation.record_failure(),
 					JobOutcome::Missed => Self::punish(operator, miner),
 					JobOutcome::Released => {}
 				}
+				true
 			});
+			if !registered {
+				Self::unbonding_job_ended(terms, outcome);
+			}
 		}
 
 		fn terms(operator: &T::AccountId) -> Option<MinerTermsOf<T>> {

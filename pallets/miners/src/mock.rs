@@ -40,6 +40,7 @@ pub fn default_params() -> MarketParams<Balance, u64> {
 	MarketParams {
 		min_stake: MIN_STAKE,
 		protocol_fee: Perbill::from_percent(5),
+		min_fee: 1,
 		slash_fraction: Perbill::from_percent(10),
 		heartbeat_timeout: 30,
 		ack_timeout: 5,
@@ -51,9 +52,11 @@ pub fn default_params() -> MarketParams<Balance, u64> {
 		max_open_jobs_per_client: 4,
 		max_assign_attempts: 3,
 		jail_after_misses: 3,
+		jail_period: 20,
 		unbonding_period: 100,
 		retention_period: 50,
 		reward_per_unit: 1,
+		reward_fee_share: Perbill::from_percent(50),
 		emission_cap: 1_000_000,
 	}
 }
@@ -67,6 +70,8 @@ impl pallet_aitbc_params::Config for Test {
 	type Balance = Balance;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type DefaultParams = DefaultParams;
+	type MaxAssignAttempts = ConstU32<3>;
+	type Emitted = frame_support::traits::ConstU128<0>;
 	type WeightInfo = ();
 }
 
@@ -75,12 +80,62 @@ impl pallet_aitbc_miners::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Params = Params;
 	type Treasury = Treasury;
+	type Verifier = TestVerifier;
 	type MaxModels = ConstU32<4>;
 	type MaxModelIdLen = ConstU32<32>;
 	type MaxGpuNameLen = ConstU32<32>;
 	type MaxMinersPerModel = ConstU32<3>;
 	type MaxCapacity = ConstU32<8>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestOperators;
+}
+
+/// Operator keys for the benchmark tests: account `1_000 + index` and its test proof.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TestOperators;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for TestOperators {
+	fn operator(index: u32, owner: &AccountId) -> (AccountId, [u8; 64]) {
+		let operator = 1_000 + u64::from(index);
+		(operator, proof(operator, *owner))
+	}
+}
+
+/// A stand-in for sr25519 over `u64` accounts: a "signature" is the signer's id followed by
+/// the blake2-256 of the message. The real sr25519 path is tested in the jobs pallet, whose
+/// mock has sr25519 accounts.
+pub struct TestVerifier;
+
+impl crate::SignatureVerifier<AccountId> for TestVerifier {
+	fn verify(signer: &AccountId, message: &[u8], signature: &[u8; 64]) -> bool {
+		*signature == test_signature(*signer, message)
+	}
+
+	fn raw(account: &AccountId) -> [u8; 32] {
+		let mut raw = [0; 32];
+		raw[..8].copy_from_slice(&account.to_le_bytes());
+		raw
+	}
+}
+
+/// `signer`'s test signature over `message`.
+pub fn test_signature(signer: AccountId, message: &[u8]) -> [u8; 64] {
+	let mut signature = [0; 64];
+	signature[..8].copy_from_slice(&signer.to_le_bytes());
+	signature[8..40].copy_from_slice(&sp_io::hashing::blake2_256(message));
+	signature
+}
+
+/// `operator`'s proof of possession for `owner`.
+pub fn proof(operator: AccountId, owner: AccountId) -> [u8; 64] {
+	use crate::SignatureVerifier;
+	let message = aitbc_primitives::operator_proof_bytes(
+		&crate::genesis_hash::<Test>(),
+		&TestVerifier::raw(&owner),
+	);
+	test_signature(operator, &message)
 }
 
 /// An offer of `models` at `unit_price` per output token, with `capacity` slots.

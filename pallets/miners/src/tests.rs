@@ -1,7 +1,7 @@
 //! Tests of `pallet_aitbc_miners`, scenario style.
 
 use crate::{
-	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus,
+	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus, MinerTerms,
 	Miners as MinerRecords, MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
@@ -15,9 +15,28 @@ fn register(owner: AccountId, operator: AccountId, models: &[&str], price: Balan
 		RuntimeOrigin::signed(owner),
 		operator,
 		offer(models, price, 2),
-		MIN_STAKE
+		MIN_STAKE,
+		proof(operator, owner)
 	));
 }
+
+/// The terms `operator` ran a job under (owner `owner`).
+fn terms(operator: AccountId, owner: AccountId) -> MinerTerms<AccountId, Balance> {
+	MinerTerms {
+		operator,
+		owner,
+		unit_type: aitbc_primitives::UnitType::OutputToken,
+		unit_price: 10,
+	}
+}
+
+/// A job held by registered `operator` ended with `outcome`.
+fn end(operator: AccountId, outcome: JobOutcome) {
+	let owner = MinerRecords::<Test>::get(operator).unwrap().owner;
+	Miners::job_ended(&terms(operator, owner), outcome);
+}
+
+const DONE: JobOutcome = JobOutcome::Completed { rated: true };
 
 fn needs(model: &str) -> JobNeeds<'_, Balance> {
 	JobNeeds {
@@ -50,8 +69,15 @@ fn register_holds_stake_and_indexes_models() {
 #[test]
 fn register_refuses_bad_offers_and_low_stake() {
 	ExtBuilder::build_and_execute(|| {
-		let reg =
-			|offer, stake| Miners::register(RuntimeOrigin::signed(OWNER), OPERATOR, offer, stake);
+		let reg = |offer, stake| {
+			Miners::register(
+				RuntimeOrigin::signed(OWNER),
+				OPERATOR,
+				offer,
+				stake,
+				proof(OPERATOR, OWNER),
+			)
+		};
 		assert_noop!(reg(offer(&["m"], 10, 2), MIN_STAKE - 1), Error::<Test>::StakeBelowMinimum);
 		assert_noop!(reg(offer(&[], 10, 2), MIN_STAKE), Error::<Test>::NoModels);
 		assert_noop!(reg(offer(&[""], 10, 2), MIN_STAKE), Error::<Test>::EmptyModelId);
@@ -68,11 +94,23 @@ fn operators_and_owners_are_unique() {
 	ExtBuilder::build_and_execute(|| {
 		register(OWNER, OPERATOR, &["m"], 10);
 		assert_noop!(
-			Miners::register(RuntimeOrigin::signed(2), OPERATOR, offer(&["m"], 10, 2), MIN_STAKE),
+			Miners::register(
+				RuntimeOrigin::signed(2),
+				OPERATOR,
+				offer(&["m"], 10, 2),
+				MIN_STAKE,
+				proof(OPERATOR, 2)
+			),
 			Error::<Test>::OperatorInUse
 		);
 		assert_noop!(
-			Miners::register(RuntimeOrigin::signed(OWNER), 12, offer(&["m"], 10, 2), MIN_STAKE),
+			Miners::register(
+				RuntimeOrigin::signed(OWNER),
+				12,
+				offer(&["m"], 10, 2),
+				MIN_STAKE,
+				proof(12, OWNER)
+			),
 			Error::<Test>::OwnerHasMiner
 		);
 	});
@@ -85,7 +123,13 @@ fn a_full_model_index_refuses_more_miners() {
 			register(i, 10 + i, &["m"], 10);
 		}
 		assert_noop!(
-			Miners::register(RuntimeOrigin::signed(4), 14, offer(&["m"], 10, 2), MIN_STAKE),
+			Miners::register(
+				RuntimeOrigin::signed(4),
+				14,
+				offer(&["m"], 10, 2),
+				MIN_STAKE,
+				proof(14, 4)
+			),
 			Error::<Test>::ModelIndexFull
 		);
 	});
@@ -154,22 +198,29 @@ fn selection_respects_price_capacity_reputation_and_exclusions() {
 		Miners::job_assigned(&OPERATOR);
 		Miners::job_assigned(&OPERATOR);
 		assert!(Miners::select(&needs("m"), &[]).is_none(), "capacity 2 is full");
-		Miners::job_ended(&OPERATOR, JobOutcome::Completed);
+		end(OPERATOR, DONE);
 		assert!(Miners::select(&needs("m"), &[]).is_some());
 	});
 }
 
 #[test]
-fn selection_prefers_reputation_then_price_then_key() {
+fn selection_prefers_the_lowest_effective_price_then_key() {
 	ExtBuilder::build_and_execute(|| {
-		register(1, 11, &["m"], 20);
+		register(1, 11, &["m"], 15);
 		register(2, 12, &["m"], 10);
 		register(3, 13, &["m"], 10);
-		// Equal scores: the cheaper wins, then the lower key.
+		// Equal reputation: the cheaper wins, then the lower key.
 		assert_eq!(Miners::select(&needs("m"), &[]).unwrap().operator, 12);
-		// A success lifts 11 above the cheaper ones.
+		// One success (reputation 67 %) does not make 11, at 1.5 times the price, better value:
+		// 15 / 0.67 > 10 / 0.5.
 		Miners::job_assigned(&11);
-		Miners::job_ended(&11, JobOutcome::Completed);
+		end(11, DONE);
+		assert_eq!(Miners::select(&needs("m"), &[]).unwrap().operator, 12);
+		// A long record (reputation ~95 %) does: 15 / 0.95 < 10 / 0.5.
+		for _ in 0..60 {
+			Miners::job_assigned(&11);
+			end(11, DONE);
+		}
 		assert_eq!(Miners::select(&needs("m"), &[]).unwrap().operator, 11);
 	});
 }
@@ -180,7 +231,7 @@ fn misses_slash_to_the_treasury_and_jail() {
 		register(OWNER, OPERATOR, &["m"], 10);
 		for _ in 0..3 {
 			Miners::job_assigned(&OPERATOR);
-			Miners::job_ended(&OPERATOR, JobOutcome::Missed);
+			end(OPERATOR, JobOutcome::Missed);
 		}
 		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
 		assert_eq!(miner.status, MinerStatus::Jailed);
@@ -189,10 +240,18 @@ fn misses_slash_to_the_treasury_and_jail() {
 		assert_eq!(Balances::free_balance(TREASURY), 1 + 271);
 		assert_eq!(stake_hold(OWNER), 729);
 		let events = miner_events();
-		assert!(events.contains(&Event::MinerJailed { operator: OPERATOR, misses: 3 }));
+		assert!(events.contains(&Event::MinerJailed { operator: OPERATOR, misses: 3, until: 21 }));
 		assert!(events.contains(&Event::MinerSlashed { operator: OPERATOR, amount: 100 }));
 		assert!(Miners::select(&needs("m"), &[]).is_none());
-		// Acting again releases it, but its stake is now below the minimum.
+		// Jail lasts `jail_period` (20) blocks whatever the operator does.
+		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(OPERATOR)));
+		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Jailed);
+		assert_noop!(
+			Miners::go_online(RuntimeOrigin::signed(OPERATOR)),
+			Error::<Test>::StillJailed
+		);
+		run_to_block(21);
+		// Acting again after it releases it, but its stake is now below the minimum.
 		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(OPERATOR)));
 		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Active);
 		assert!(Miners::select(&needs("m"), &[]).is_none(), "stake below min_stake");
@@ -204,9 +263,9 @@ fn failures_and_releases_do_not_slash() {
 	ExtBuilder::build_and_execute(|| {
 		register(OWNER, OPERATOR, &["m"], 10);
 		Miners::job_assigned(&OPERATOR);
-		Miners::job_ended(&OPERATOR, JobOutcome::Failed);
+		end(OPERATOR, JobOutcome::Failed);
 		Miners::job_assigned(&OPERATOR);
-		Miners::job_ended(&OPERATOR, JobOutcome::Released);
+		end(OPERATOR, JobOutcome::Released);
 		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
 		assert_eq!(
 			(miner.stake, miner.in_flight, miner.status),
@@ -217,18 +276,32 @@ fn failures_and_releases_do_not_slash() {
 }
 
 #[test]
-fn deregister_waits_for_jobs_then_unbonds() {
+fn deregister_unbonds_and_withdrawal_waits_for_jobs() {
 	ExtBuilder::build_and_execute(|| {
 		register(OWNER, OPERATOR, &["m"], 10);
 		Miners::job_assigned(&OPERATOR);
-		assert_noop!(Miners::deregister(RuntimeOrigin::signed(OWNER)), Error::<Test>::JobsInFlight);
-		Miners::job_ended(&OPERATOR, JobOutcome::Completed);
+		Miners::job_assigned(&OPERATOR);
+		// Deregistration stops new jobs at once; held jobs run to their end.
 		assert_ok!(Miners::deregister(RuntimeOrigin::signed(OWNER)));
+		assert_eq!(Unbondings::<Test>::get(OWNER).unwrap().in_flight, 2);
+		Miners::job_ended(&terms(OPERATOR, OWNER), DONE);
+		// A miss after deregistration slashes the unbonding stake: 10 % of 1,000.
+		Miners::job_ended(&terms(OPERATOR, OWNER), JobOutcome::Missed);
+		let unbonding = Unbondings::<Test>::get(OWNER).unwrap();
+		assert_eq!((unbonding.amount, unbonding.in_flight), (900, 0));
+		assert_eq!(stake_hold(OWNER), 900);
+		assert!(miner_events().contains(&Event::UnbondingSlashed { owner: OWNER, amount: 100 }));
 		assert!(MinerRecords::<Test>::get(OPERATOR).is_none());
 		assert_eq!(Unbondings::<Test>::get(OWNER).unwrap().unlock_at, 101);
 		assert!(Miners::select(&needs("m"), &[]).is_none());
 		assert_noop!(
-			Miners::register(RuntimeOrigin::signed(OWNER), 12, offer(&["m"], 10, 2), MIN_STAKE),
+			Miners::register(
+				RuntimeOrigin::signed(OWNER),
+				12,
+				offer(&["m"], 10, 2),
+				MIN_STAKE,
+				proof(12, OWNER)
+			),
 			Error::<Test>::UnbondingPending
 		);
 		assert_noop!(
@@ -238,7 +311,7 @@ fn deregister_waits_for_jobs_then_unbonds() {
 		run_to_block(101);
 		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)));
 		assert_eq!(stake_hold(OWNER), 0);
-		assert_eq!(Balances::free_balance(OWNER), 100_000);
+		assert_eq!(Balances::free_balance(OWNER), 100_000 - 100);
 		assert_noop!(
 			Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)),
 			Error::<Test>::NothingUnbonding
@@ -246,6 +319,94 @@ fn deregister_waits_for_jobs_then_unbonds() {
 		assert_noop!(
 			Miners::deregister(RuntimeOrigin::signed(OWNER)),
 			Error::<Test>::NotRegistered
+		);
+	});
+}
+
+#[test]
+fn withdrawal_waits_for_jobs_still_held() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		Miners::job_assigned(&OPERATOR);
+		assert_ok!(Miners::deregister(RuntimeOrigin::signed(OWNER)));
+		run_to_block(101);
+		assert_noop!(
+			Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)),
+			Error::<Test>::JobsInFlight
+		);
+		Miners::job_ended(&terms(OPERATOR, OWNER), JobOutcome::Released);
+		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)));
+	});
+}
+
+#[test]
+fn a_proof_by_another_key_or_for_another_owner_is_refused() {
+	ExtBuilder::build_and_execute(|| {
+		for bad in [proof(12, OWNER), proof(OPERATOR, 2), [0; 64]] {
+			assert_noop!(
+				Miners::register(
+					RuntimeOrigin::signed(OWNER),
+					OPERATOR,
+					offer(&["m"], 10, 2),
+					MIN_STAKE,
+					bad
+				),
+				Error::<Test>::InvalidOperatorProof
+			);
+		}
+	});
+}
+
+#[test]
+fn bond_extra_adds_to_the_held_stake() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		assert_noop!(
+			Miners::bond_extra(RuntimeOrigin::signed(OWNER), 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(Miners::bond_extra(RuntimeOrigin::signed(2), 5), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Miners::bond_extra(RuntimeOrigin::signed(OWNER), 1_000_000),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_ok!(Miners::bond_extra(RuntimeOrigin::signed(OWNER), 500));
+		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().stake, 1_500);
+		assert_eq!(stake_hold(OWNER), 1_500);
+		System::assert_last_event(
+			Event::StakeBonded { owner: OWNER, amount: 500, stake: 1_500 }.into(),
+		);
+	});
+}
+
+#[test]
+fn rotate_operator_moves_the_miner_to_a_proven_key() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		register(2, 12, &["m"], 10);
+		assert_noop!(
+			Miners::rotate_operator(RuntimeOrigin::signed(OWNER), 13, proof(14, OWNER)),
+			Error::<Test>::InvalidOperatorProof
+		);
+		assert_noop!(
+			Miners::rotate_operator(RuntimeOrigin::signed(OWNER), 12, proof(12, OWNER)),
+			Error::<Test>::OperatorInUse
+		);
+		Miners::job_assigned(&OPERATOR);
+		assert_noop!(
+			Miners::rotate_operator(RuntimeOrigin::signed(OWNER), 13, proof(13, OWNER)),
+			Error::<Test>::JobsInFlight
+		);
+		end(OPERATOR, DONE);
+		let before = MinerRecords::<Test>::get(OPERATOR).unwrap();
+		assert_ok!(Miners::rotate_operator(RuntimeOrigin::signed(OWNER), 13, proof(13, OWNER)));
+		assert!(MinerRecords::<Test>::get(OPERATOR).is_none());
+		assert_eq!(MinerRecords::<Test>::get(13).unwrap(), before);
+		assert_eq!(OperatorOf::<Test>::get(OWNER), Some(13));
+		let model: crate::ModelIdOf<Test> = b"m".to_vec().try_into().unwrap();
+		assert!(MinersByModel::<Test>::get(model).contains(&13));
+		System::assert_last_event(
+			Event::OperatorRotated { owner: OWNER, old: OPERATOR, new: 13 }.into(),
 		);
 	});
 }

@@ -44,6 +44,8 @@ pub trait WeightInfo {
 	fn go_online() -> Weight;
 	fn deregister(m: u32, ) -> Weight;
 	fn withdraw_unbonded() -> Weight;
+	fn bond_extra() -> Weight;
+	fn rotate_operator(m: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -52,7 +54,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` in `[1, 16]`.
 	fn register(m: u32, ) -> Weight {
 		// Proof size measured `113`, estimated `4738` bytes.
-		Weight::from_parts(106_007_141, 4738)
+		// + ~60 us for the operator proof (sr25519), not in the measurement above
+		Weight::from_parts(166_007_141, 4738)
 			.saturating_add(Weight::from_parts(5_474_105, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -106,12 +109,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	// Not measured yet (added with issue 11): bounded above by `withdraw_unbonded`'s hold
+	// change plus the miner record read and write.
+	fn bond_extra() -> Weight {
+		Weight::from_parts(160_000_000, 4738)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	// Not measured yet (added with issue 11): `update` (re-indexing every model) twice plus an
+	// sr25519 verification (~60 us) and the record move.
+	fn rotate_operator(m: u32, ) -> Weight {
+		Weight::from_parts(360_000_000, 74702)
+			.saturating_add(Weight::from_parts(17_928_104, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 9214).saturating_mul(m.into()))
+	}
 }
 
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register(m: u32, ) -> Weight {
-		Weight::from_parts(106_007_141, 4738)
+		// + ~60 us for the operator proof (sr25519), not in the measurement above
+		Weight::from_parts(166_007_141, 4738)
 			.saturating_add(Weight::from_parts(5_474_105, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -156,5 +178,23 @@ impl WeightInfo for () {
 		Weight::from_parts(149_740_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	// Not measured yet (added with issue 11): bounded above by `withdraw_unbonded`'s hold
+	// change plus the miner record read and write.
+	fn bond_extra() -> Weight {
+		Weight::from_parts(160_000_000, 4738)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	// Not measured yet (added with issue 11): `update` (re-indexing every model) twice plus an
+	// sr25519 verification (~60 us) and the record move.
+	fn rotate_operator(m: u32, ) -> Weight {
+		Weight::from_parts(360_000_000, 74702)
+			.saturating_add(Weight::from_parts(17_928_104, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 9214).saturating_mul(m.into()))
 	}
 }

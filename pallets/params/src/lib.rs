@@ -9,7 +9,10 @@
 //!
 //! - [`Pallet::set_parameters`]: the governance origin (Root until the DAO pallet lands)
 //!   replaces the record; it is validated first and announced with
-//!   [`Event::ParametersSet`].
+//!   [`Event::ParametersSet`]. Validation refuses every record that would reopen an attack of
+//!   `docs/design.md` ("Economic security"): a default TTL shorter than the smallest job's
+//!   window, more assignment attempts than jobs can record, a reward share of 100 % of the fee,
+//!   an emission cap below what was already minted, zero timeouts and limits.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // Tests may compute freely; runtime code may not (workspace lints).
@@ -36,6 +39,7 @@ pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::{traits::Saturating, Perbill};
 
 	/// The balance type of the parameters.
 	pub type BalanceOf<T> = <T as Config>::Balance;
@@ -53,6 +57,11 @@ pub mod pallet {
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// The parameters before governance first sets them.
 		type DefaultParams: Get<MarketParamsOf<Self>>;
+		/// The jobs pallet's bound on `max_assign_attempts` (the length of a job's tried list).
+		#[pallet::constant]
+		type MaxAssignAttempts: Get<u32>;
+		/// What the receipt rewards have minted so far; `emission_cap` may not go below it.
+		type Emitted: Get<Self::Balance>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -78,9 +87,19 @@ pub mod pallet {
 		/// The queue timeout or the ack timeout is not shorter than the maximum TTL, so no job
 		/// could ever be assigned in time. Shorten them or raise `max_ttl`.
 		TimeoutAboveTtl,
-		/// A count limit (`max_open_jobs_per_client`, `max_assign_attempts`, `jail_after_misses`,
-		/// `min_tokens_per_second`) is zero. Each must be at least one.
+		/// A limit (`max_open_jobs_per_client`, `max_assign_attempts`, `jail_after_misses`,
+		/// `min_tokens_per_second`, `min_fee`, `min_stake`) is zero. Each must be at least one.
 		ZeroLimit,
+		/// `default_ttl` is shorter than the smallest job's full window
+		/// (`ack_timeout + min_result_time + 2`), so default jobs could not be run fairly.
+		DefaultTtlBelowWindow,
+		/// `max_assign_attempts` is above the runtime's bound `MaxAssignAttempts`.
+		TooManyAttempts,
+		/// `reward_fee_share` is 100 %: rewards could then pay back every fee and make jobs
+		/// among one owner's accounts free. Set it below 100 %.
+		RewardShareNotBelowFee,
+		/// `emission_cap` is below what the rewards have already minted.
+		EmissionCapBelowEmitted,
 	}
 
 	#[pallet::hooks]
@@ -122,6 +141,7 @@ pub mod pallet {
 				params.max_ttl,
 				params.unbonding_period,
 				params.retention_period,
+				params.jail_period,
 			];
 			ensure!(periods.iter().all(|p| *p > zero), Error::<T>::ZeroTimeout);
 			ensure!(params.default_ttl <= params.max_ttl, Error::<T>::DefaultTtlAboveMax);
@@ -131,12 +151,31 @@ pub mod pallet {
 			);
 			ensure!(
 				params.max_open_jobs_per_client > 0
+					&& params.min_fee > T::Balance::default()
+					&& params.min_stake > T::Balance::default()
 					&& params.max_assign_attempts > 0
 					&& params.jail_after_misses > 0
 					&& params.min_tokens_per_second > 0,
 				Error::<T>::ZeroLimit
 			);
+			ensure!(
+				params.default_ttl >= Self::smallest_window(params),
+				Error::<T>::DefaultTtlBelowWindow
+			);
+			ensure!(
+				params.max_assign_attempts <= T::MaxAssignAttempts::get(),
+				Error::<T>::TooManyAttempts
+			);
+			ensure!(params.reward_fee_share < Perbill::one(), Error::<T>::RewardShareNotBelowFee);
+			ensure!(params.emission_cap >= T::Emitted::get(), Error::<T>::EmissionCapBelowEmitted);
 			Ok(())
+		}
+
+		/// The full window of the smallest job: `ack_timeout` blocks to acknowledge, then
+		/// `min_result_time` blocks plus one block of generation, plus the block the deadline
+		/// is checked in.
+		pub fn smallest_window(params: &MarketParamsOf<T>) -> BlockNumberFor<T> {
+			params.ack_timeout.saturating_add(params.min_result_time).saturating_add(2u32.into())
 		}
 	}
 

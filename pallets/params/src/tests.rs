@@ -21,12 +21,14 @@ impl frame_system::Config for Test {
 
 parameter_types! {
 	pub Defaults: MarketParams<u128, u64> = defaults();
+	pub static Emitted: u128 = 0;
 }
 
 pub fn defaults() -> MarketParams<u128, u64> {
 	MarketParams {
 		min_stake: 1_000,
 		protocol_fee: Perbill::from_percent(5),
+		min_fee: 10,
 		slash_fraction: Perbill::from_percent(10),
 		heartbeat_timeout: 30,
 		ack_timeout: 5,
@@ -38,9 +40,11 @@ pub fn defaults() -> MarketParams<u128, u64> {
 		max_open_jobs_per_client: 16,
 		max_assign_attempts: 3,
 		jail_after_misses: 3,
+		jail_period: 50,
 		unbonding_period: 100,
 		retention_period: 50,
 		reward_per_unit: 1,
+		reward_fee_share: Perbill::from_percent(50),
 		emission_cap: 1_000_000,
 	}
 }
@@ -49,6 +53,8 @@ impl pallet_aitbc_params::Config for Test {
 	type Balance = u128;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type DefaultParams = Defaults;
+	type MaxAssignAttempts = frame_support::traits::ConstU32<3>;
+	type Emitted = Emitted;
 	type WeightInfo = ();
 }
 
@@ -96,9 +102,42 @@ fn invalid_parameters_are_refused_with_their_reason() {
 			(MarketParams { queue_timeout: 1_800, ..defaults() }, Error::<Test>::TimeoutAboveTtl),
 			(MarketParams { max_open_jobs_per_client: 0, ..defaults() }, Error::<Test>::ZeroLimit),
 			(MarketParams { min_tokens_per_second: 0, ..defaults() }, Error::<Test>::ZeroLimit),
+			(MarketParams { jail_period: 0, ..defaults() }, Error::<Test>::ZeroTimeout),
 		];
 		for (params, error) in cases {
 			assert_noop!(Params::set_parameters(RuntimeOrigin::root(), params), error);
 		}
+	});
+}
+
+#[test]
+fn parameters_that_reopen_attacks_are_refused() {
+	new_test_ext().execute_with(|| {
+		// ack 5 + min result 10 + 2: a default TTL of 16 would leave default jobs no window
+		let ok = MarketParams { default_ttl: 17, ..defaults() };
+		assert_ok!(Params::set_parameters(RuntimeOrigin::root(), ok));
+		let cases = [
+			(MarketParams { default_ttl: 16, ..defaults() }, Error::<Test>::DefaultTtlBelowWindow),
+			(MarketParams { max_assign_attempts: 4, ..defaults() }, Error::<Test>::TooManyAttempts),
+			(
+				MarketParams { reward_fee_share: Perbill::one(), ..defaults() },
+				Error::<Test>::RewardShareNotBelowFee,
+			),
+		];
+		for (params, error) in cases {
+			assert_noop!(Params::set_parameters(RuntimeOrigin::root(), params), error);
+		}
+		Emitted::set(5_000);
+		assert_noop!(
+			Params::set_parameters(
+				RuntimeOrigin::root(),
+				MarketParams { emission_cap: 4_999, ..defaults() }
+			),
+			Error::<Test>::EmissionCapBelowEmitted
+		);
+		assert_ok!(Params::set_parameters(
+			RuntimeOrigin::root(),
+			MarketParams { emission_cap: 5_000, ..defaults() }
+		));
 	});
 }

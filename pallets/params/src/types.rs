@@ -13,6 +13,10 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub min_stake: Balance,
 	/// Share of each job's price paid to the treasury.
 	pub protocol_fee: Perbill,
+	/// Least protocol fee of a completed job (the whole price when the price is smaller), so
+	/// that small prices do not round the fee down to zero. A completion raises the miner's
+	/// reputation only when its fee reached this minimum.
+	pub min_fee: Balance,
 	/// Share of a miner's stake slashed to the treasury for each missed deadline.
 	pub slash_fraction: Perbill,
 	/// A miner whose last heartbeat is older than this is not assigned new jobs.
@@ -34,14 +38,20 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub max_open_jobs_per_client: u32,
 	/// Most miners a job is assigned to before it fails (first assignment included).
 	pub max_assign_attempts: u32,
-	/// Consecutive missed deadlines after which a miner is jailed until it acts again.
+	/// Consecutive missed deadlines after which a miner is jailed.
 	pub jail_after_misses: u32,
+	/// Blocks a jailed miner stays jailed; only after them does its operator's heartbeat or
+	/// `go_online` release it.
+	pub jail_period: BlockNumber,
 	/// Blocks between deregistration and the stake becoming withdrawable.
 	pub unbonding_period: BlockNumber,
 	/// Blocks a finished job stays in state before only its receipt remains.
 	pub retention_period: BlockNumber,
 	/// Reward minted per billed unit when a miner's owner claims a receipt.
 	pub reward_per_unit: Balance,
+	/// Most a receipt's reward may be, as a share of the protocol fee that receipt paid. Always
+	/// below 100 %, so that jobs among accounts of one owner never earn more than they pay.
+	pub reward_fee_share: Perbill,
 	/// Total the receipt rewards may ever mint.
 	pub emission_cap: Balance,
 }

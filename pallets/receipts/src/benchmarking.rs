@@ -21,6 +21,8 @@ mod benchmarks {
 			client: account("client", 0, 0),
 			miner_owner: owner.clone(),
 			operator: account("operator", 0, 0),
+			model: alloc::vec![b'm'; T::MaxModelIdLen::get() as usize],
+			prompt_hash: [3; 32],
 			unit_type: UnitType::OutputToken,
 			unit_price: 1u32.into(),
 			units: 100,

@@ -10,8 +10,11 @@
 //! ## Calls
 //!
 //! - [`Pallet::claim_receipt`]: the miner's owner claims a receipt once, minting
-//!   `reward_per_unit × units` from an emission budget capped at `emission_cap` (the seeds'
-//!   `RECEIPT_CLAIM`). When the budget runs out the claim still succeeds, with what is left.
+//!   `reward_per_unit × units`, never more than `reward_fee_share` (below 100 %) of the
+//!   protocol fee the receipt paid, from an emission budget capped at `emission_cap` (the
+//!   seeds' `RECEIPT_CLAIM`). When the budget runs out the claim still succeeds, with what is
+//!   left. Because the fee left the owner's accounts and only part of it comes back, jobs among
+//!   one owner's accounts always lose money.
 //!
 //! The jobs pallet writes receipts through [`ReceiptSink`].
 
@@ -56,8 +59,12 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A receipt in this runtime.
-	pub type ReceiptRecordOf<T> =
-		ReceiptRecord<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	pub type ReceiptRecordOf<T> = ReceiptRecord<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		BoundedVec<u8, <T as Config>::MaxModelIdLen>,
+	>;
 	/// A receipt to record, in this runtime.
 	pub type NewReceiptOf<T> = NewReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
@@ -72,6 +79,9 @@ pub mod pallet {
 		type UnixTime: UnixTime;
 		/// The marketplace parameters.
 		type Params: Get<MarketParams<BalanceOf<Self>, BlockNumberFor<Self>>>;
+		/// Longest model id, in bytes (as jobs bound it).
+		#[pallet::constant]
+		type MaxModelIdLen: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -126,8 +136,9 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Claims the reward of a receipt: `reward_per_unit × units`, capped by what is left of
-		/// the emission budget, minted to the caller.
+		/// Claims the reward of a receipt: `reward_per_unit × units`, at most `reward_fee_share`
+		/// of the receipt's fee, capped by what is left of the emission budget, minted to the
+		/// caller.
 		///
 		/// Origin: the miner's owner named in the receipt. Emits [`Event::ReceiptClaimed`].
 		#[pallet::call_index(0)]
@@ -146,7 +157,11 @@ pub mod pallet {
 			let params = T::Params::get();
 			let left = params.emission_cap.saturating_sub(Emitted::<T>::get());
 			let units = BalanceOf::<T>::try_from(receipt.units).unwrap_or(left);
-			let reward = params.reward_per_unit.saturating_mul(units).min(left);
+			let reward = params
+				.reward_per_unit
+				.saturating_mul(units)
+				.min(params.reward_fee_share.mul_floor(receipt.fee))
+				.min(left);
 			if !reward.is_zero() {
 				T::Currency::mint_into(&who, reward)?;
 				Emitted::<T>::mutate(|e| *e = e.saturating_add(reward));
@@ -210,6 +225,8 @@ pub mod pallet {
 				client,
 				miner_owner,
 				operator,
+				model,
+				prompt_hash,
 				unit_type,
 				unit_price,
 				units,
@@ -219,6 +236,8 @@ pub mod pallet {
 				output_hash,
 				signature,
 			} = new;
+			// Jobs bound model ids by the same `MaxModelIdLen`; a longer one cannot arrive.
+			let model = BoundedVec::truncate_from(model);
 			Self::deposit_event(Event::ReceiptIssued {
 				receipt_id: id,
 				job_id,
@@ -233,6 +252,8 @@ pub mod pallet {
 					client,
 					miner_owner,
 					operator,
+					model,
+					prompt_hash,
 					unit_type,
 					unit_price,
 					units,
@@ -249,5 +270,14 @@ pub mod pallet {
 			ReceiptOfJob::<T>::insert(job_id, id);
 			id
 		}
+	}
+}
+
+/// What the receipt rewards have minted so far, for the parameters' validation.
+pub struct EmittedSoFar<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> frame_support::traits::Get<BalanceOf<T>> for EmittedSoFar<T> {
+	fn get() -> BalanceOf<T> {
+		Emitted::<T>::get()
 	}
 }

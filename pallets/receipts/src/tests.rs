@@ -8,7 +8,7 @@ use aitbc_primitives::{verify_receipt, UnitType, Usage};
 use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types, traits::UnixTime};
 use pallet_aitbc_params::MarketParams;
 use sp_core::{sr25519, Pair};
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::{AccountId32, BuildStorage, Perbill};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 type Balance = u128;
@@ -25,6 +25,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountId = AccountId32;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId32>;
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
@@ -39,6 +41,7 @@ parameter_types! {
 	pub DefaultParams: MarketParams<Balance, u64> = MarketParams {
 		min_stake: 1_000,
 		protocol_fee: Perbill::from_percent(5),
+		min_fee: 1,
 		slash_fraction: Perbill::from_percent(10),
 		heartbeat_timeout: 30,
 		ack_timeout: 5,
@@ -50,17 +53,21 @@ parameter_types! {
 		max_open_jobs_per_client: 4,
 		max_assign_attempts: 3,
 		jail_after_misses: 3,
+		jail_period: 50,
 		unbonding_period: 100,
 		retention_period: 50,
 		reward_per_unit: 2,
+		reward_fee_share: Perbill::from_percent(90),
 		emission_cap: 250,
 	};
 }
 
 impl pallet_aitbc_params::Config for Test {
 	type Balance = Balance;
-	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId32>;
 	type DefaultParams = DefaultParams;
+	type MaxAssignAttempts = frame_support::traits::ConstU32<3>;
+	type Emitted = crate::EmittedSoFar<Test>;
 	type WeightInfo = ();
 }
 
@@ -76,12 +83,13 @@ impl pallet_aitbc_receipts::Config for Test {
 	type Currency = Balances;
 	type UnixTime = FixedClock;
 	type Params = Params;
+	type MaxModelIdLen = frame_support::traits::ConstU32<32>;
 	type WeightInfo = ();
 }
 
-const CLIENT: u64 = 1;
-const OWNER: u64 = 2;
-const OPERATOR: u64 = 3;
+const CLIENT: AccountId32 = AccountId32::new([1; 32]);
+const OWNER: AccountId32 = AccountId32::new([2; 32]);
+const OPERATOR: AccountId32 = AccountId32::new([3; 32]);
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -103,18 +111,22 @@ fn build_and_execute(test: impl FnOnce()) {
 	});
 }
 
-fn new_receipt(job_id: u64, units: u64, signature: [u8; 64]) -> NewReceipt<u64, Balance> {
+/// A receipt of `units` at 3 per unit whose whole price was paid as fee (so the fee share
+/// does not bind the reward).
+fn new_receipt(job_id: u64, units: u64, signature: [u8; 64]) -> NewReceipt<AccountId32, Balance> {
 	NewReceipt {
 		job_id,
 		client: CLIENT,
 		miner_owner: OWNER,
 		operator: OPERATOR,
+		model: b"llama3.2:latest".to_vec(),
+		prompt_hash: aitbc_primitives::prompt_hash(b"What is machine learning?"),
 		unit_type: UnitType::OutputToken,
 		unit_price: 3,
 		units,
 		usage: Usage { prompt_tokens: 5, output_tokens: units as u32, compute_ms: 800 },
 		price: 3 * units as u128,
-		fee: 1,
+		fee: 3 * units as u128,
 		output_hash: aitbc_primitives::output_hash(b"hello"),
 		signature,
 	}
@@ -125,8 +137,13 @@ fn issue_records_every_field_and_the_signature_verifies() {
 	build_and_execute(|| {
 		let operator = sr25519::Pair::from_string("//Operator", None).unwrap();
 		let mut new = new_receipt(4, 10, [0; 64]);
+		let genesis = [7; 32];
 		let payload = aitbc_primitives::ReceiptPayload {
+			genesis_hash: genesis,
 			job_id: 4,
+			client: [1; 32],
+			model: b"llama3.2:latest".to_vec(),
+			prompt_hash: new.prompt_hash,
 			output_hash: new.output_hash,
 			usage: new.usage,
 			price: new.price,
@@ -135,12 +152,23 @@ fn issue_records_every_field_and_the_signature_verifies() {
 		let id = Receipts::issue(new);
 		assert_eq!(id, 0);
 		let receipt = ReceiptRecords::<Test>::get(0).unwrap();
-		assert_eq!((receipt.job_id, receipt.units, receipt.price, receipt.fee), (4, 10, 30, 1));
+		assert_eq!((receipt.job_id, receipt.units, receipt.price, receipt.fee), (4, 10, 30, 30));
+		assert_eq!(&receipt.model[..], b"llama3.2:latest");
 		assert_eq!((receipt.block, receipt.timestamp_ms), (7, 1_795_305_600_000));
 		assert_eq!(receipt.status, ReceiptStatus::Unclaimed);
 		assert_eq!(ReceiptOfJob::<Test>::get(4), Some(0));
-		assert_eq!(receipt.payload(), payload);
-		assert!(verify_receipt(&receipt.payload(), &receipt.signature, &operator.public().0));
+		assert_eq!(receipt.payload(genesis), payload);
+		assert!(verify_receipt(
+			&receipt.payload(genesis),
+			&receipt.signature,
+			&operator.public().0
+		));
+		// the same receipt does not verify for another chain
+		assert!(!verify_receipt(
+			&receipt.payload([8; 32]),
+			&receipt.signature,
+			&operator.public().0
+		));
 		System::assert_last_event(
 			Event::ReceiptIssued { receipt_id: 0, job_id: 4, miner_owner: OWNER, price: 30 }.into(),
 		);
@@ -200,5 +228,19 @@ fn emission_stops_at_the_cap() {
 			ReceiptStatus::Claimed { at: 7, by: OWNER, reward: 0 }
 		);
 		assert_eq!(Emitted::<Test>::get(), 250);
+	});
+}
+
+#[test]
+fn the_reward_never_exceeds_the_fee_share() {
+	build_and_execute(|| {
+		// 10 units would earn 20, but the receipt paid a fee of 10: at most 90 % of it, 9.
+		let id = Receipts::issue(NewReceipt { fee: 10, ..new_receipt(1, 10, [0; 64]) });
+		assert_ok!(Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), id));
+		assert_eq!(Emitted::<Test>::get(), 9);
+		// a receipt that paid no fee earns nothing
+		let free = Receipts::issue(NewReceipt { fee: 0, ..new_receipt(2, 10, [0; 64]) });
+		assert_ok!(Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), free));
+		assert_eq!(Emitted::<Test>::get(), 9);
 	});
 }

@@ -19,7 +19,7 @@ pub enum ReceiptStatus<AccountId, BlockNumber, Balance> {
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub struct ReceiptRecord<AccountId, Balance, BlockNumber> {
+pub struct ReceiptRecord<AccountId, Balance, BlockNumber, Model> {
 	/// Receipt id.
 	pub id: ReceiptId,
 	/// The job.
@@ -30,6 +30,10 @@ pub struct ReceiptRecord<AccountId, Balance, BlockNumber> {
 	pub miner_owner: AccountId,
 	/// The operator key that ran the job and signed.
 	pub operator: AccountId,
+	/// The model the job asked for.
+	pub model: Model,
+	/// blake2-256 of the job's prompt.
+	pub prompt_hash: Hash256,
 	/// How the job was billed.
 	pub unit_type: UnitType,
 	/// Price per unit.
@@ -54,13 +58,18 @@ pub struct ReceiptRecord<AccountId, Balance, BlockNumber> {
 	pub status: ReceiptStatus<AccountId, BlockNumber, Balance>,
 }
 
-impl<AccountId, Balance: Copy + Into<u128>, BlockNumber>
-	ReceiptRecord<AccountId, Balance, BlockNumber>
+impl<AccountId: AsRef<[u8; 32]>, Balance: Copy + Into<u128>, BlockNumber, Model: AsRef<[u8]>>
+	ReceiptRecord<AccountId, Balance, BlockNumber, Model>
 {
-	/// The payload the operator signed, rebuilt from the receipt.
-	pub fn payload(&self) -> ReceiptPayload {
+	/// The payload (v2) the operator signed, rebuilt from the receipt and the chain's genesis
+	/// hash.
+	pub fn payload(&self, genesis_hash: Hash256) -> ReceiptPayload {
 		ReceiptPayload {
+			genesis_hash,
 			job_id: self.job_id,
+			client: *self.client.as_ref(),
+			model: self.model.as_ref().to_vec(),
+			prompt_hash: self.prompt_hash,
 			output_hash: self.output_hash,
 			usage: self.usage,
 			price: self.price.into(),
@@ -75,6 +84,8 @@ pub struct NewReceipt<AccountId, Balance> {
 	pub client: AccountId,
 	pub miner_owner: AccountId,
 	pub operator: AccountId,
+	pub model: alloc::vec::Vec<u8>,
+	pub prompt_hash: Hash256,
 	pub unit_type: UnitType,
 	pub unit_price: Balance,
 	pub units: u64,

@@ -26,6 +26,8 @@ parameter_types! {
 	pub DefaultMarketParams: MarketParams<Balance, BlockNumber> = MarketParams {
 		min_stake: 1_000 * UNIT,
 		protocol_fee: Perbill::from_percent(2),
+		// 10^-8 AIT: small prices no longer round the fee down to zero
+		min_fee: 10_000,
 		slash_fraction: Perbill::from_percent(1),
 		heartbeat_timeout: 2 * MINUTES,
 		// 6 s to acknowledge
@@ -41,9 +43,13 @@ parameter_types! {
 		max_open_jobs_per_client: 64,
 		max_assign_attempts: 3,
 		jail_after_misses: 3,
+		// ten minutes in jail, whatever the operator does
+		jail_period: 10 * MINUTES,
 		unbonding_period: 7 * DAYS,
 		retention_period: DAYS,
 		reward_per_unit: UNIT / 1_000_000,
+		// a receipt's reward is at most half the protocol fee it paid
+		reward_fee_share: Perbill::from_percent(50),
 		emission_cap: 10_000_000 * UNIT,
 	};
 }
@@ -52,23 +58,31 @@ impl pallet_aitbc_params::Config for Runtime {
 	type Balance = Balance;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type DefaultParams = DefaultMarketParams;
+	type MaxAssignAttempts = MaxAssignAttempts;
+	type Emitted = pallet_aitbc_receipts::EmittedSoFar<Runtime>;
 	type WeightInfo = pallet_aitbc_params::weights::SubstrateWeight<Runtime>;
 }
 
 /// Longest model id, in bytes (e.g. `llama3.2:latest`, `hf.co/org/model:Q4_K_M`).
 pub type MaxModelIdLen = ConstU32<64>;
 
+/// Most miners one job is given to (bounds `max_assign_attempts`).
+pub type MaxAssignAttempts = ConstU32<8>;
+
 impl pallet_aitbc_miners::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Params = Params;
 	type Treasury = TreasuryAccount;
+	type Verifier = pallet_aitbc_miners::Sr25519Verifier;
 	type MaxModels = ConstU32<16>;
 	type MaxModelIdLen = MaxModelIdLen;
 	type MaxGpuNameLen = ConstU32<64>;
 	type MaxMinersPerModel = ConstU32<64>;
 	type MaxCapacity = ConstU32<64>;
 	type WeightInfo = pallet_aitbc_miners::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_aitbc_miners::Sr25519BenchmarkHelper<Runtime>;
 }
 
 impl pallet_aitbc_escrow::Config for Runtime {
@@ -81,6 +95,7 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	type Currency = Balances;
 	type UnixTime = Timestamp;
 	type Params = Params;
+	type MaxModelIdLen = MaxModelIdLen;
 	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
 }
 
@@ -89,7 +104,7 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type Escrow = Escrow;
 	type Miners = Miners;
 	type Receipts = Receipts;
-	type Verifier = pallet_aitbc_jobs::Sr25519Verifier;
+	type Verifier = pallet_aitbc_miners::Sr25519Verifier;
 	type Params = Params;
 	type MillisPerBlock = ConstU64<MILLI_SECS_PER_BLOCK>;
 	type MaxModelIdLen = MaxModelIdLen;
@@ -98,7 +113,7 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxOutputLen = ConstU32<32_768>;
 	type MaxTokens = ConstU32<8_192>;
 	type MaxReasonLen = ConstU32<256>;
-	type MaxAttempts = ConstU32<8>;
+	type MaxAttempts = MaxAssignAttempts;
 	type MaxBatch = ConstU32<32>;
 	type MaxDeadlinesPerBlock = ConstU32<1_024>;
 	type MaxQueued = ConstU32<1_024>;
