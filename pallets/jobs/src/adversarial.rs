@@ -41,7 +41,6 @@ fn submit_as(
 		None,
 	)
 	.map(|_| id)
-	.map_err(|e| e.error)
 }
 
 /// Operator `n` delivers `usage` for `job_id`, signed over the price the chain computes.

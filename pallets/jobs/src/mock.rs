@@ -168,9 +168,19 @@ pub fn owner(n: u8) -> AccountId {
 	AccountId32::new([100 + n; 32])
 }
 
-/// The operator key pair of miner `n`.
+/// The operator key pair of miner `n` (derived once per thread: the derivation runs PBKDF2).
 pub fn operator_pair(n: u8) -> sr25519::Pair {
-	sr25519::Pair::from_string(&format!("//Operator{n}"), None).unwrap()
+	thread_local! {
+		static PAIRS: std::cell::RefCell<std::collections::BTreeMap<u8, sr25519::Pair>> =
+			Default::default();
+	}
+	PAIRS.with(|pairs| {
+		pairs
+			.borrow_mut()
+			.entry(n)
+			.or_insert_with(|| sr25519::Pair::from_string(&format!("//Operator{n}"), None).unwrap())
+			.clone()
+	})
 }
 
 /// The operator account of miner `n`.
