@@ -22,25 +22,14 @@ use sp_runtime::Perbill;
 
 const MODEL: &str = "m";
 
-/// `who` submits a job of `max_tokens` for at most `max_price` with `ttl`.
+/// `who` submits a job for [`MODEL`] of `max_tokens` for at most `max_price` with `ttl`.
 fn submit_as(
 	who: &AccountId,
 	max_tokens: u32,
 	max_price: Balance,
 	ttl: Option<u64>,
 ) -> Result<u64, sp_runtime::DispatchError> {
-	let id = crate::NextJobId::<Test>::get();
-	Jobs::submit_job(
-		RuntimeOrigin::signed(who.clone()),
-		crate::JobKind::TextInference,
-		MODEL.as_bytes().to_vec().try_into().unwrap(),
-		b"What is machine learning?".to_vec().try_into().unwrap(),
-		params(max_tokens),
-		max_price,
-		ttl,
-		None,
-	)
-	.map(|_| id)
+	crate::mock::submit_as(who, MODEL, max_tokens, max_price, ttl)
 }
 
 /// Operator `n` delivers `usage` for `job_id`, signed over the price the chain computes.

@@ -301,20 +301,31 @@ pub fn params(max_tokens: u32) -> InferenceParams {
 	InferenceParams { temperature_milli: 700, max_tokens, seed: Some(42) }
 }
 
-/// Client `c` submits a `model` job of `max_tokens` for at most `max_price`.
-pub fn submit(c: u8, model: &str, max_tokens: u32, max_price: Balance) -> JobId {
+/// `who` submits a `model` job of `max_tokens` for at most `max_price` with `ttl`; the job id.
+pub fn submit_as(
+	who: &AccountId,
+	model: &str,
+	max_tokens: u32,
+	max_price: Balance,
+	ttl: Option<u64>,
+) -> Result<JobId, sp_runtime::DispatchError> {
 	let id = crate::NextJobId::<Test>::get();
-	assert_ok!(Jobs::submit_job(
-		RuntimeOrigin::signed(client(c)),
+	Jobs::submit_job(
+		RuntimeOrigin::signed(who.clone()),
 		JobKind::TextInference,
 		model.as_bytes().to_vec().try_into().unwrap(),
 		b"What is machine learning?".to_vec().try_into().unwrap(),
 		params(max_tokens),
 		max_price,
+		ttl,
 		None,
-		None,
-	));
-	id
+	)
+	.map(|_| id)
+}
+
+/// Client `c` submits a `model` job of `max_tokens` for at most `max_price`.
+pub fn submit(c: u8, model: &str, max_tokens: u32, max_price: Balance) -> JobId {
+	submit_as(&client(c), model, max_tokens, max_price, None).expect("submission works")
 }
 
 /// Miner `n`'s signature over the receipt payload (v2) of `job_id`, as the chain rebuilds it.

@@ -108,34 +108,27 @@ fn next_block() {
 	honest_miner_works();
 }
 
+/// `who` submits a random job: either model, up to 60 tokens, any price up to 400, sometimes
+/// a short TTL.
+fn random_submission(rng: &mut Rng, who: AccountId) {
+	let call = JobsCall::<Test>::submit_job {
+		kind: crate::JobKind::TextInference,
+		model: MODELS[rng.below(2) as usize].as_bytes().to_vec().try_into().unwrap(),
+		prompt: b"random prompt".to_vec().try_into().unwrap(),
+		params: params(rng.pick(1, 60) as u32),
+		max_price: rng.pick(1, 400) as u128,
+		ttl: if rng.below(3) == 0 { Some(rng.pick(1, 40)) } else { None },
+		min_reputation: None,
+	};
+	dispatch(call.into(), RuntimeOrigin::signed(who));
+}
+
 fn step(rng: &mut Rng) {
 	let n = rng.pick(1, 5) as u8;
 	match rng.below(13) {
-		12 => {
-			// Collusion: a miner's owner submits to the marketplace (often its own miner).
-			let call = JobsCall::<Test>::submit_job {
-				kind: crate::JobKind::TextInference,
-				model: MODELS[rng.below(2) as usize].as_bytes().to_vec().try_into().unwrap(),
-				prompt: b"self-dealt".to_vec().try_into().unwrap(),
-				params: params(rng.pick(1, 60) as u32),
-				max_price: rng.pick(1, 400) as u128,
-				ttl: if rng.below(2) == 0 { Some(rng.pick(1, 40)) } else { None },
-				min_reputation: None,
-			};
-			dispatch(call.into(), RuntimeOrigin::signed(owner(n)));
-		}
-		0 | 1 => {
-			let call = JobsCall::<Test>::submit_job {
-				kind: crate::JobKind::TextInference,
-				model: MODELS[rng.below(2) as usize].as_bytes().to_vec().try_into().unwrap(),
-				prompt: b"random prompt".to_vec().try_into().unwrap(),
-				params: params(rng.pick(1, 50) as u32),
-				max_price: rng.pick(1, 200) as u128,
-				ttl: if rng.below(3) == 0 { Some(rng.pick(1, 40)) } else { None },
-				min_reputation: None,
-			};
-			dispatch(call.into(), RuntimeOrigin::signed(client(n)));
-		}
+		// Collusion: a miner's owner submits to the marketplace (often its own miner).
+		12 => random_submission(rng, owner(n)),
+		0 | 1 => random_submission(rng, client(n)),
 		2 => {
 			let job = random_job(rng);
 			let call = JobsCall::<Test>::acknowledge { job_ids: vec![job].try_into().unwrap() };

@@ -1,7 +1,7 @@
 
 //! Weights for `pallet_aitbc_params`, measured by frame-benchmarking 64.0.0 on 2026-11-22.
 //!
-//! Machine: `vm`, CPU `Intel(R) Xeon(R) Processor`; steps 20, repeat 10,
+//! Machine: `vm`, CPU `AMD EPYC`; steps 20, repeat 10,
 //! Wasm execution `Compiled`, chain `Some("dev")`.
 //! Regenerate with `scripts/gen-weights` (do not edit by hand).
 //!
@@ -44,8 +44,9 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_parameters() -> Weight {
-		// Proof size measured `0`, estimated `0` bytes.
-		Weight::from_parts(10_716_000, 0)
+		// Proof size measured `109`, estimated `1501` bytes.
+		Weight::from_parts(9_063_000, 1501)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -53,7 +54,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_parameters() -> Weight {
-		Weight::from_parts(10_716_000, 0)
+		Weight::from_parts(9_063_000, 1501)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

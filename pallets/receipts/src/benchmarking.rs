@@ -5,7 +5,10 @@
 use super::*;
 use aitbc_primitives::{UnitType, Usage};
 use frame_benchmarking::v2::*;
-use frame_support::traits::fungible::{Inspect, Mutate};
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	Get,
+};
 use frame_system::RawOrigin;
 
 #[benchmarks]

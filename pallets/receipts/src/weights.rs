@@ -1,7 +1,7 @@
 
 //! Weights for `pallet_aitbc_receipts`, measured by frame-benchmarking 64.0.0 on 2026-11-22.
 //!
-//! Machine: `vm`, CPU `Intel(R) Xeon(R) Processor`; steps 20, repeat 10,
+//! Machine: `vm`, CPU `AMD EPYC`; steps 20, repeat 10,
 //! Wasm execution `Compiled`, chain `Some("dev")`.
 //! Regenerate with `scripts/gen-weights` (do not edit by hand).
 //!
@@ -44,8 +44,8 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn claim_receipt() -> Weight {
-		// Proof size measured `617`, estimated `3827` bytes.
-		Weight::from_parts(115_825_000, 3827)
+		// Proof size measured `715`, estimated `3925` bytes.
+		Weight::from_parts(43_205_000, 3925)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -54,7 +54,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn claim_receipt() -> Weight {
-		Weight::from_parts(115_825_000, 3827)
+		Weight::from_parts(43_205_000, 3925)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
