@@ -52,8 +52,11 @@ fn client<T: Config>(i: u32) -> T::AccountId {
 	who
 }
 
-fn submit<T: Config>(client: &T::AccountId, prompt_len: u32) -> JobId {
-	let prompt = alloc::vec![b'a'; prompt_len.max(1) as usize];
+/// Submits a job whose prompt has `prompt_chars` characters of 4 bytes each (the worst case
+/// for the UTF-8 check, and, at `MaxPromptChars`, for the prompt hash of receipt payload v2).
+fn submit<T: Config>(client: &T::AccountId, prompt_chars: u32) -> JobId {
+	let chars = prompt_chars.max(1).min(T::MaxPromptLen::get() / 4) as usize;
+	let prompt = "\u{1F980}".repeat(chars).into_bytes();
 	JobsPallet::<T>::do_submit(
 		client.clone(),
 		JobKind::TextInference,
@@ -70,7 +73,9 @@ fn submit<T: Config>(client: &T::AccountId, prompt_len: u32) -> JobId {
 /// `count` jobs from as many clients as the open-job limit needs.
 fn submit_many<T: Config>(count: u32) -> alloc::vec::Vec<JobId> {
 	let per_client = T::Params::get().max_open_jobs_per_client.max(1);
-	(0..count).map(|i| submit::<T>(&client::<T>(i / per_client), 16)).collect()
+	(0..count)
+		.map(|i| submit::<T>(&client::<T>(i / per_client), T::MaxPromptChars::get()))
+		.collect()
 }
 
 fn signed_result<T: Config>(
@@ -147,7 +152,7 @@ mod benchmarks {
 	#[benchmark]
 	fn submit_result(o: Linear<0, { T::MaxOutputLen::get() }>) {
 		let (operator, public) = miners::<T>(1);
-		let id = submit::<T>(&client::<T>(0), 16);
+		let id = submit::<T>(&client::<T>(0), T::MaxPromptChars::get());
 		JobsPallet::<T>::do_acknowledge(&operator, id).expect("assigned to the operator");
 		let result = signed_result::<T>(&public, id, o);
 

@@ -54,16 +54,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `p` in `[1, 4000]`.
 	fn submit_job(p: u32, ) -> Weight {
 		// Proof size measured `4227`, estimated `61022` bytes.
-		Weight::from_parts(205_988_039, 61022)
-			.saturating_add(Weight::from_parts(867, 0).saturating_mul(p.into()))
+		Weight::from_parts(194_268_249, 61022)
+			.saturating_add(Weight::from_parts(531, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Component `n` in `[1, 32]`.
 	fn acknowledge(n: u32, ) -> Weight {
-		// Proof size measured `440`, estimated `11671` bytes.
-		Weight::from_parts(17_978_149, 11671)
-			.saturating_add(Weight::from_parts(13_650_031, 0).saturating_mul(n.into()))
+		// Proof size measured `16425`, estimated `11671` bytes.
+		Weight::from_parts(14_453_060, 11671)
+			.saturating_add(Weight::from_parts(22_470_099, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -72,19 +72,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `o` in `[0, 32768]`.
 	fn submit_result(o: u32, ) -> Weight {
-		// Proof size measured `1444`, estimated `53028` bytes.
-		Weight::from_parts(236_847_118, 53028)
-			.saturating_add(Weight::from_parts(7_876, 0).saturating_mul(o.into()))
+		// Proof size measured `17429`, estimated `53028` bytes.
+		Weight::from_parts(352_025_229, 53028)
+			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Component `n` in `[1, 32]`.
 	/// Component `o` in `[0, 32768]`.
 	fn submit_results(n: u32, o: u32, ) -> Weight {
-		// Proof size measured `1348`, estimated `11671` bytes.
-		Weight::from_parts(479_153_000, 11671)
-			.saturating_add(Weight::from_parts(250_572_456, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(86_221, 0).saturating_mul(o.into()))
+		// Proof size measured `17333`, estimated `11671` bytes.
+		Weight::from_parts(587_325_000, 11671)
+			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(77_216, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -92,22 +92,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		// Proof size measured `1173`, estimated `53028` bytes.
-		Weight::from_parts(97_645_000, 53028)
+		// Proof size measured `1222`, estimated `53028` bytes.
+		Weight::from_parts(96_093_000, 53028)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	fn cancel_job() -> Weight {
-		// Proof size measured `11609`, estimated `53028` bytes.
-		Weight::from_parts(183_964_000, 53028)
+		// Proof size measured `27594`, estimated `53028` bytes.
+		Weight::from_parts(190_944_000, 53028)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Component `n` in `[0, 64]`.
 	fn on_initialize_deadlines(n: u32, ) -> Weight {
-		// Proof size measured `1709`, estimated `27333` bytes.
-		Weight::from_parts(109_850_794, 27333)
-			.saturating_add(Weight::from_parts(72_330_136, 0).saturating_mul(n.into()))
+		// Proof size measured `33679`, estimated `27333` bytes.
+		Weight::from_parts(120_226_888, 27333)
+			.saturating_add(Weight::from_parts(78_987_374, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -116,9 +116,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `n` in `[0, 16]`.
 	fn on_initialize_assign(n: u32, ) -> Weight {
-		// Proof size measured `647`, estimated `11671` bytes.
-		Weight::from_parts(22_126_898, 11671)
-			.saturating_add(Weight::from_parts(22_700_274, 0).saturating_mul(n.into()))
+		// Proof size measured `16632`, estimated `11671` bytes.
+		Weight::from_parts(22_410_938, 11671)
+			.saturating_add(Weight::from_parts(31_410_708, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -127,9 +127,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `n` in `[0, 256]`.
 	fn on_idle_prune(n: u32, ) -> Weight {
-		// Proof size measured `280`, estimated `11671` bytes.
-		Weight::from_parts(5_638_000, 11671)
-			.saturating_add(Weight::from_parts(9_858_347, 0).saturating_mul(n.into()))
+		// Proof size measured `9981`, estimated `11671` bytes.
+		Weight::from_parts(47_150_047, 11671)
+			.saturating_add(Weight::from_parts(14_079_181, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -141,14 +141,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(205_988_039, 61022)
-			.saturating_add(Weight::from_parts(867, 0).saturating_mul(p.into()))
+		Weight::from_parts(194_268_249, 61022)
+			.saturating_add(Weight::from_parts(531, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(25_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn acknowledge(n: u32, ) -> Weight {
-		Weight::from_parts(17_978_149, 11671)
-			.saturating_add(Weight::from_parts(13_650_031, 0).saturating_mul(n.into()))
+		Weight::from_parts(14_453_060, 11671)
+			.saturating_add(Weight::from_parts(22_470_099, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -156,15 +156,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
 	}
 	fn submit_result(o: u32, ) -> Weight {
-		Weight::from_parts(236_847_118, 53028)
-			.saturating_add(Weight::from_parts(7_876, 0).saturating_mul(o.into()))
+		Weight::from_parts(352_025_229, 53028)
+			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn submit_results(n: u32, o: u32, ) -> Weight {
-		Weight::from_parts(479_153_000, 11671)
-			.saturating_add(Weight::from_parts(250_572_456, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(86_221, 0).saturating_mul(o.into()))
+		Weight::from_parts(587_325_000, 11671)
+			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(77_216, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
@@ -172,18 +172,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		Weight::from_parts(97_645_000, 53028)
+		Weight::from_parts(96_093_000, 53028)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(183_964_000, 53028)
+		Weight::from_parts(190_944_000, 53028)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn on_initialize_deadlines(n: u32, ) -> Weight {
-		Weight::from_parts(109_850_794, 27333)
-			.saturating_add(Weight::from_parts(72_330_136, 0).saturating_mul(n.into()))
+		Weight::from_parts(120_226_888, 27333)
+			.saturating_add(Weight::from_parts(78_987_374, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
@@ -191,8 +191,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
 	}
 	fn on_initialize_assign(n: u32, ) -> Weight {
-		Weight::from_parts(22_126_898, 11671)
-			.saturating_add(Weight::from_parts(22_700_274, 0).saturating_mul(n.into()))
+		Weight::from_parts(22_410_938, 11671)
+			.saturating_add(Weight::from_parts(31_410_708, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -200,8 +200,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
 	}
 	fn on_idle_prune(n: u32, ) -> Weight {
-		Weight::from_parts(5_638_000, 11671)
-			.saturating_add(Weight::from_parts(9_858_347, 0).saturating_mul(n.into()))
+		Weight::from_parts(47_150_047, 11671)
+			.saturating_add(Weight::from_parts(14_079_181, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
