@@ -15,7 +15,8 @@ use aitbc_runtime::{
 };
 use codec::Encode;
 use common::{wait_until, Node, TempDir};
-use pallet_aitbc_jobs::{InferenceParams, JobKind};
+use aitbc_primitives::JobKind;
+use pallet_aitbc_jobs::InferenceParams;
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
 use serde_json::{json, Value};
 use sp_core::{
@@ -207,8 +208,15 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	));
 	assert_eq!(node.rpc("aitbc_receipt", json!([0])).unwrap(), *receipt);
 	assert_eq!(node.rpc("aitbc_jobs", json!([null, "completed", 10])).unwrap()[0]["id"], 0);
-	assert!(node.rpc("aitbc_jobs", json!([null, "bogus", 10])).is_err());
+	let bad_status = node.rpc("aitbc_jobs", json!([null, "bogus", 10])).unwrap_err();
+	assert!(bad_status.contains("-32602") && bad_status.contains("unknown job status"), "{bad_status}");
 	assert_eq!(node.rpc("aitbc_parameters", json!([])).unwrap()["ackTimeout"], 3);
+
+	// `at`: the chain as it was at genesis (no job yet), and a block this node does not have.
+	assert_eq!(node.rpc("aitbc_job", json!([0, genesis])).unwrap(), Value::Null);
+	assert_eq!(node.rpc("aitbc_job", json!([0, null])).unwrap()["status"], "completed");
+	let unknown = node.rpc("aitbc_job", json!([0, H256::repeat_byte(7)])).unwrap_err();
+	assert!(unknown.contains("9002"), "{unknown}");
 }
 
 /// An account as the node prints it: SS58 with AITBC's prefix.

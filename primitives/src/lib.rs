@@ -45,83 +45,9 @@ pub const OPERATOR_PROOF_DOMAIN: &[u8] = b"aitbc/operator/v1";
 /// The sr25519 signing context (`substrate`), shared with `sp-core` and `subxt-signer`.
 pub const SR25519_SIGNING_CONTEXT: &[u8] = b"substrate";
 
-/// How a miner bills its work.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Default,
-)]
-pub enum UnitType {
-	/// Per generated (output) token.
-	#[default]
-	OutputToken,
-	/// Per started second of GPU compute time.
-	GpuSecond,
-}
+mod market;
+pub use market::{FailureReason, JobKind, JobStatus, MinerStatus, UnitType, UnknownName};
 
-impl UnitType {
-	/// The billable units of `usage`: output tokens, or compute seconds rounded up.
-	pub fn units(self, usage: &Usage) -> u64 {
-		match self {
-			UnitType::OutputToken => u64::from(usage.output_tokens),
-			UnitType::GpuSecond => usage.compute_ms.div_ceil(1_000),
-		}
-	}
-
-	/// The most units a job may bill when it asks for at most `max_tokens` output tokens;
-	/// `None` when the unit type does not follow from the token count (GPU seconds).
-	pub fn max_units_for_tokens(self, max_tokens: u32) -> Option<u64> {
-		match self {
-			UnitType::OutputToken => Some(u64::from(max_tokens)),
-			UnitType::GpuSecond => None,
-		}
-	}
-}
-
-/// Where a job is, without its data: what clients filter and display.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-)]
-pub enum JobStatus {
-	/// Waiting for a miner.
-	Queued,
-	/// Given to a miner, waiting for its acknowledgement.
-	Assigned,
-	/// Acknowledged, waiting for the result.
-	Running,
-	/// Done, with a receipt.
-	Completed,
-	/// Ended without a result; refunded.
-	Failed,
-	/// Cancelled by the client; refunded.
-	Cancelled,
-	/// Its TTL passed; refunded.
-	Expired,
-}
-
-impl JobStatus {
-	/// Whether a job in this status has ended.
-	pub fn is_final(self) -> bool {
-		matches!(self, Self::Completed | Self::Failed | Self::Cancelled | Self::Expired)
-	}
-}
 
 /// What a job consumed, as the inference backend reported it.
 #[derive(

@@ -1,10 +1,11 @@
 //! The runtime APIs: what the node, the RPCs and clients may ask the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Grandpa, InherentDataExt, Jobs, MarketJob, MarketMiner,
-	MarketParameters, MarketReceipt, Miners, Nonce, Receipts, Runtime, RuntimeCall,
-	RuntimeExecutive, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	marketplace_views as views, AccountId, Aura, Balance, Block, Grandpa, InherentDataExt, Jobs,
+	MarketParameters, Miners, Nonce, Receipts, Runtime, RuntimeCall, RuntimeExecutive,
+	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
+use aitbc_runtime_api::{JobView, MinerView, ReceiptView};
 use aitbc_primitives::{JobId, JobStatus, ReceiptId};
 use alloc::vec::Vec;
 use frame_support::{
@@ -208,47 +209,44 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl aitbc_runtime_api::MarketplaceApi<
-		Block,
-		AccountId,
-		Balance,
-		MarketJob,
-		MarketMiner,
-		MarketReceipt,
-		MarketParameters,
-	> for Runtime {
-		fn job(job_id: JobId) -> Option<MarketJob> {
-			pallet_aitbc_jobs::Jobs::<Runtime>::get(job_id)
+	impl aitbc_runtime_api::MarketplaceApi<Block, AccountId, Balance> for Runtime {
+		fn job(job_id: JobId) -> Option<JobView<AccountId, Balance>> {
+			pallet_aitbc_jobs::JobRecords::<Runtime>::get(job_id).map(|job| views::job(job_id, job))
 		}
 
 		fn jobs(
 			client: Option<AccountId>,
 			status: Option<JobStatus>,
 			limit: u32,
-		) -> Vec<(JobId, MarketJob)> {
+		) -> Vec<JobView<AccountId, Balance>> {
 			Jobs::list_jobs(client, status, limit.min(MAX_API_LIMIT))
-		}
-
-		fn miner(operator: AccountId) -> Option<MarketMiner> {
-			pallet_aitbc_miners::Miners::<Runtime>::get(operator)
-		}
-
-		fn miners(limit: u32) -> Vec<(AccountId, MarketMiner)> {
-			pallet_aitbc_miners::Miners::<Runtime>::iter()
-				.take(limit.min(MAX_API_LIMIT) as usize)
+				.into_iter()
+				.map(|(id, job)| views::job(id, job))
 				.collect()
 		}
 
-		fn receipt(receipt_id: ReceiptId) -> Option<MarketReceipt> {
-			pallet_aitbc_receipts::Receipts::<Runtime>::get(receipt_id)
+		fn miner(operator: AccountId) -> Option<MinerView<AccountId, Balance>> {
+			pallet_aitbc_miners::MinerRecords::<Runtime>::get(&operator)
+				.map(|miner| views::miner(operator, miner))
 		}
 
-		fn receipt_of_job(job_id: JobId) -> Option<MarketReceipt> {
-			Receipts::of_job(job_id)
+		fn miners(limit: u32) -> Vec<MinerView<AccountId, Balance>> {
+			pallet_aitbc_miners::MinerRecords::<Runtime>::iter()
+				.take(limit.min(MAX_API_LIMIT) as usize)
+				.map(|(operator, miner)| views::miner(operator, miner))
+				.collect()
 		}
 
-		fn receipts(limit: u32) -> Vec<MarketReceipt> {
-			Receipts::latest(limit.min(MAX_API_LIMIT))
+		fn receipt(receipt_id: ReceiptId) -> Option<ReceiptView<AccountId, Balance>> {
+			pallet_aitbc_receipts::ReceiptRecords::<Runtime>::get(receipt_id).map(views::receipt)
+		}
+
+		fn receipt_of_job(job_id: JobId) -> Option<ReceiptView<AccountId, Balance>> {
+			Receipts::of_job(job_id).map(views::receipt)
+		}
+
+		fn receipts(limit: u32) -> Vec<ReceiptView<AccountId, Balance>> {
+			Receipts::latest(limit.min(MAX_API_LIMIT)).into_iter().map(views::receipt).collect()
 		}
 
 		fn quote(model: Vec<u8>, max_tokens: u32) -> aitbc_runtime_api::Quote<Balance> {

@@ -26,6 +26,7 @@ mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+mod marketplace_views;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,
@@ -46,7 +47,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -207,11 +208,11 @@ mod runtime {
 	pub type Jobs = pallet_aitbc_jobs;
 }
 
-/// A marketplace job, as the runtime API returns it.
+/// A marketplace job record (the runtime API returns its view).
 pub type MarketJob = pallet_aitbc_jobs::JobOf<Runtime>;
-/// A registered miner, as the runtime API returns it.
+/// A registered miner record.
 pub type MarketMiner = pallet_aitbc_miners::MinerRecordOf<Runtime>;
-/// A receipt, as the runtime API returns it.
+/// A receipt record.
 pub type MarketReceipt = pallet_aitbc_receipts::ReceiptRecordOf<Runtime>;
 /// The marketplace parameters, as the runtime API returns them.
 pub type MarketParameters = pallet_aitbc_params::MarketParamsOf<Runtime>;

@@ -1,7 +1,5 @@
 //! The node's JSON-RPC methods beyond the standard `sc-rpc` set: account nonces, fee queries
-//! and the marketplace (`aitbc_*`, see [`marketplace`] and `docs/rpc.md`).
-
-pub mod marketplace;
+//! and the marketplace (`aitbc_*`, crate `aitbc-rpc`, see `docs/rpc.md`).
 
 use std::sync::Arc;
 
@@ -33,18 +31,11 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ aitbc_runtime_api::MarketplaceApi<
-			Block,
-			AccountId,
-			Balance,
-			aitbc_runtime::MarketJob,
-			aitbc_runtime::MarketMiner,
-			aitbc_runtime::MarketReceipt,
-			aitbc_runtime::MarketParameters,
-		> + BlockBuilder<Block>,
+		+ aitbc_rpc::MarketplaceApi<Block, AccountId, Balance>
+		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
-	use marketplace::MarketplaceRpcServer;
+	use aitbc_rpc::{Marketplace, MarketplaceRpcServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -53,7 +44,7 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(marketplace::Marketplace::new(client).into_rpc())?;
+	module.merge(Marketplace::<_, Block, AccountId, Balance>::new(client).into_rpc())?;
 
 	Ok(module)
 }

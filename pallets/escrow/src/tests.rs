@@ -1,49 +1,8 @@
 //! Tests of `pallet_aitbc_escrow`.
 
-use crate::{self as pallet_aitbc_escrow, Budgets, Error, Event, JobEscrow, Settlement, TotalHeld};
-use frame_support::{
-	assert_noop, assert_ok, derive_impl, parameter_types, traits::fungible::InspectHold,
-};
+use crate::{mock::*, Budgets, Error, Event, JobEscrow, Settlement, TotalHeld};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
-type Balance = u128;
-
-frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Balances: pallet_balances,
-		Escrow: pallet_aitbc_escrow,
-	}
-);
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = frame_support::traits::ConstU128<10>;
-	type RuntimeHoldReason = RuntimeHoldReason;
-}
-
-const CLIENT: u64 = 1;
-const MINER: u64 = 2;
-const TREASURY: u64 = 99;
-
-parameter_types! {
-	pub const Treasury: u64 = TREASURY;
-}
-
-impl pallet_aitbc_escrow::Config for Test {
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Treasury = Treasury;
-}
 
 fn reason() -> RuntimeHoldReason {
 	crate::HoldReason::JobBudget.into()

@@ -7,16 +7,16 @@
 //! protocol fee, min_fee 2, reward 1 per unit capped at 50 % of the fee, 10 % slashes, jail for
 //! 20 blocks after 3 misses.
 
-use crate::{mock::*, Error, Event, JobState, Jobs as JobRecords};
+use crate::{mock::*, Error, Event, JobState, JobRecords};
 use aitbc_primitives::{output_hash, ReceiptPayload, UnitType, Usage};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 };
 use pallet_aitbc_miners::{
-	Error as MinersError, Event as MinersEvent, MinerStatus, Miners as MinerRecords, Unbondings,
+	Error as MinersError, Event as MinersEvent, MinerStatus, MinerRecords, Unbondings,
 };
-use pallet_aitbc_receipts::{Emitted, Receipts as ReceiptRecords};
+use pallet_aitbc_receipts::{Emitted, ReceiptRecords};
 use sp_core::Pair;
 use sp_runtime::Perbill;
 
@@ -390,4 +390,4 @@ fn fees_do_not_round_to_zero_and_parameters_keep_the_holes_closed() {
 	});
 }
 
-type MarketParamsFor = pallet_aitbc_params::MarketParams<Balance, u64>;
+type MarketParamsFor = aitbc_traits::MarketParams<Balance, u64>;

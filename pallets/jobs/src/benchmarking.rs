@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::Pallet as JobsPallet;
+use aitbc_traits::BenchmarkSetup;
 use aitbc_primitives::{output_hash, prompt_hash, JobId, Usage};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -85,7 +86,7 @@ fn signed_result<T: Config>(
 ) -> JobResultOf<T> {
 	let output: alloc::vec::Vec<u8> = alloc::vec![b'x'; output_len as usize];
 	let usage = Usage { prompt_tokens: 16, output_tokens: 64, compute_ms: 1_000 };
-	let job = Jobs::<T>::get(job_id).expect("job exists");
+	let job = JobRecords::<T>::get(job_id).expect("job exists");
 	let terms = job.terms.clone().expect("assigned");
 	let units = terms.unit_type.units(&usage);
 	let price: u128 = JobsPallet::<T>::price_of(units, terms.unit_price, job.max_price);
@@ -132,7 +133,7 @@ mod benchmarks {
 			None,
 		);
 
-		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
 	}
 
 	#[benchmark]
@@ -145,7 +146,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(operator), batch);
 
 		for id in ids {
-			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Running { .. })));
+			assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Running { .. })));
 		}
 	}
 
@@ -159,7 +160,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), id, result.output, result.usage, result.signature);
 
-		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
+		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
 	}
 
 	#[benchmark]
@@ -178,7 +179,7 @@ mod benchmarks {
 
 		for id in ids {
 			assert!(matches!(
-				Jobs::<T>::get(id).map(|j| j.state),
+				JobRecords::<T>::get(id).map(|j| j.state),
 				Some(JobState::Completed { .. })
 			));
 		}
@@ -194,7 +195,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), id, reason);
 
-		assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Failed { .. })));
+		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Failed { .. })));
 	}
 
 	/// Only queued jobs can be cancelled: the worst case is the last of a full queue.
@@ -202,13 +203,13 @@ mod benchmarks {
 	fn cancel_job() {
 		let ids = submit_many::<T>(T::MaxQueued::get().min(T::MaxDeadlinesPerBlock::get()));
 		let id = *ids.last().expect("at least one job");
-		let who = Jobs::<T>::get(id).expect("job exists").client;
-		assert_eq!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Queued));
+		let who = JobRecords::<T>::get(id).expect("job exists").client;
+		assert_eq!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Queued));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id);
 
-		assert_eq!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Cancelled));
+		assert_eq!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Cancelled));
 	}
 
 	/// `n` ack deadlines fall in one block; each miner missed, each job goes to another miner.
@@ -218,7 +219,7 @@ mod benchmarks {
 		let ids = submit_many::<T>(n);
 		let at = ids
 			.first()
-			.and_then(|id| Jobs::<T>::get(id))
+			.and_then(|id| JobRecords::<T>::get(id))
 			.map(|j| j.deadline)
 			.unwrap_or_else(|| frame_system::Pallet::<T>::block_number() + One::one());
 		frame_system::Pallet::<T>::set_block_number(at);
@@ -229,7 +230,7 @@ mod benchmarks {
 		}
 
 		for id in ids {
-			let job = Jobs::<T>::get(id).expect("job exists");
+			let job = JobRecords::<T>::get(id).expect("job exists");
 			assert!(job.state.is_final() || job.deadline > at, "every due deadline was handled");
 		}
 	}
@@ -246,7 +247,7 @@ mod benchmarks {
 		}
 
 		for id in ids {
-			assert!(matches!(Jobs::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+			assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
 		}
 	}
 
@@ -255,7 +256,7 @@ mod benchmarks {
 	fn on_idle_prune(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(256) }>) {
 		let ids = submit_many::<T>(n);
 		for id in &ids {
-			let job = Jobs::<T>::get(id).expect("job exists");
+			let job = JobRecords::<T>::get(id).expect("job exists");
 			match job.state.operator() {
 				Some(operator) => {
 					JobsPallet::<T>::do_report_failure(operator, *id, Default::default())
@@ -275,7 +276,7 @@ mod benchmarks {
 		}
 
 		for id in ids {
-			assert!(Jobs::<T>::get(id).is_none());
+			assert!(JobRecords::<T>::get(id).is_none());
 		}
 	}
 

@@ -50,16 +50,17 @@ extern crate alloc;
 
 pub use pallet::*;
 
-mod impls;
+mod assignment;
+mod deadlines;
+mod dispatchable_impls;
+mod invariants;
+mod queries;
+mod utility_impls;
 mod types;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmark_helper;
-#[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-#[cfg(feature = "runtime-benchmarks")]
-pub use benchmark_helper::MarketBenchmarkHelper;
 #[cfg(test)]
 mod adversarial;
 #[cfg(test)]
@@ -82,10 +83,7 @@ pub mod pallet {
 	use aitbc_primitives::{JobId, ReceiptId, Usage};
 	use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 	use frame_system::pallet_prelude::*;
-	use pallet_aitbc_escrow::JobEscrow;
-	use pallet_aitbc_miners::MinerRegistry;
-	use pallet_aitbc_params::MarketParams;
-	use pallet_aitbc_receipts::ReceiptSink;
+	use aitbc_traits::{JobEscrow, MarketParams, MinerRegistry, ReceiptSink};
 	use sp_runtime::Perbill;
 
 	/// The balance type.
@@ -172,7 +170,7 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 		/// Sets up miners and funds for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
+		type BenchmarkHelper: aitbc_traits::BenchmarkSetup<Self::AccountId, BalanceOf<Self>>;
 	}
 
 	/// The id the next job gets.
@@ -181,7 +179,7 @@ pub mod pallet {
 
 	/// Jobs by id, until pruned after the retention period.
 	#[pallet::storage]
-	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+	pub type JobRecords<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
 	/// Each client's jobs (for listing), until pruned.
 	#[pallet::storage]

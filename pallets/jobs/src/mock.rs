@@ -9,7 +9,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
-use pallet_aitbc_params::MarketParams;
+use aitbc_traits::MarketParams;
 use sp_core::{sr25519, Pair};
 use sp_runtime::{AccountId32, BuildStorage, Perbill};
 
@@ -50,28 +50,16 @@ pub const MIN_STAKE: Balance = 1_000;
 pub const STAKE: Balance = 2_000;
 pub const ENDOWMENT: Balance = 1_000_000;
 
+/// The shared test values, with the windows and fees these tests are written for.
 pub fn default_params() -> MarketParams<Balance, u64> {
 	MarketParams {
-		min_stake: MIN_STAKE,
 		protocol_fee: Perbill::from_percent(10),
 		min_fee: 2,
-		slash_fraction: Perbill::from_percent(10),
 		heartbeat_timeout: 100,
 		ack_timeout: 3,
-		queue_timeout: 30,
 		min_result_time: 5,
 		min_tokens_per_second: 10,
-		default_ttl: 450,
-		max_ttl: 1_800,
-		max_open_jobs_per_client: 4,
-		max_assign_attempts: 3,
-		jail_after_misses: 3,
-		jail_period: 20,
-		unbonding_period: 100,
-		retention_period: 50,
-		reward_per_unit: 1,
-		reward_fee_share: Perbill::from_percent(50),
-		emission_cap: 1_000_000,
+		..MarketParams::test_defaults()
 	}
 }
 
@@ -155,7 +143,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	type MaxAssignPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = crate::MarketBenchmarkHelper<Test>;
+	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Test>;
 }
 
 /// Client account `n`.
@@ -331,7 +319,7 @@ pub fn submit(c: u8, model: &str, max_tokens: u32, max_price: Balance) -> JobId 
 /// Miner `n`'s signature over the receipt payload (v2) of `job_id`, as the chain rebuilds it.
 pub fn sign(n: u8, job_id: JobId, output: &[u8], usage: Usage, price: Balance) -> [u8; 64] {
 	// An unknown job gets a signature that verifies for nothing.
-	let Some(job) = crate::Jobs::<Test>::get(job_id) else { return [0; 64] };
+	let Some(job) = crate::JobRecords::<Test>::get(job_id) else { return [0; 64] };
 	let payload = Jobs::receipt_payload(
 		job_id,
 		&job,

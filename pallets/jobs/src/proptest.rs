@@ -14,15 +14,15 @@
 //! The sequences come from a fixed-seed xorshift generator, so a failure is reproducible; the
 //! failing seed and step are printed. `AITBC_PROPTEST_CASES` raises the number of sequences.
 
-use crate::{mock::*, Call as JobsCall, JobResult, Jobs as JobRecords, NextJobId};
+use crate::{mock::*, Call as JobsCall, JobResult, JobRecords, NextJobId};
 use aitbc_primitives::{UnitType, Usage};
 use frame_support::{
 	dispatch::GetDispatchInfo,
 	traits::{fungible::Inspect, UnfilteredDispatchable},
 };
-use pallet_aitbc_miners::{Call as MinersCall, Event as MinersEvent, Miners as MinerRecords};
+use pallet_aitbc_miners::{Call as MinersCall, Event as MinersEvent, MinerRecords};
 use pallet_aitbc_receipts::{
-	Call as ReceiptsCall, Emitted, NextReceiptId, ReceiptStatus, Receipts as ReceiptRecords,
+	Call as ReceiptsCall, Emitted, NextReceiptId, ReceiptStatus, ReceiptRecords,
 };
 
 /// The miner that plays by the rules.

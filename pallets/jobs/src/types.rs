@@ -1,31 +1,11 @@
 //! Job records and their states.
 
-pub use aitbc_primitives::JobStatus;
+pub use aitbc_primitives::{FailureReason, JobKind, JobStatus};
 use aitbc_primitives::{ReceiptId, Usage};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use pallet_aitbc_miners::MinerTerms;
+use aitbc_traits::MinerTerms;
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
-
-/// What a job asks for. Text inference now; the type leaves room for chat and embeddings.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Default,
-)]
-pub enum JobKind {
-	/// Complete a text prompt.
-	#[default]
-	TextInference,
-}
 
 /// Generation parameters, passed to the inference backend.
 #[derive(
@@ -47,21 +27,6 @@ pub struct InferenceParams {
 	pub max_tokens: u32,
 	/// Seed for reproducible sampling, if wanted.
 	pub seed: Option<u64>,
-}
-
-/// Why a job failed.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
-)]
-pub enum FailureReason<Reason> {
-	/// No miner that fits took the job within the queue timeout.
-	NoMinerAvailable,
-	/// The job was given to `max_assign_attempts` miners and none delivered.
-	AttemptsExhausted,
-	/// The assigned miner reported that it could not run the job, with its reason.
-	MinerReported(Reason),
-	/// The chain could not schedule the job's next deadline (every slot near it was full).
-	Congested,
 }
 
 /// Which deadline a miner missed.
@@ -196,16 +161,4 @@ pub struct JobResult<Output> {
 	pub signature: [u8; 64],
 }
 
-pub use pallet_aitbc_miners::{SignatureVerifier, Sr25519Verifier};
-
-/// What the benchmarks need from the runtime: money and miners.
-#[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId, Balance> {
-	/// Gives `who` a large free balance.
-	fn fund(who: &AccountId);
-	/// Registers miner number `index` under `operator`, serving `model` at the lowest price
-	/// with the highest capacity.
-	fn register_miner(operator: &AccountId, index: u32, model: &[u8]);
-	/// The largest price a job may offer.
-	fn max_price() -> Balance;
-}
+pub use aitbc_traits::{SignatureVerifier, Sr25519Verifier};

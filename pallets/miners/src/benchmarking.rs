@@ -69,7 +69,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), operator.clone(), offer::<T>(m, b'a'), stake, proof);
 
-		assert!(Miners::<T>::contains_key(&operator));
+		assert!(MinerRecords::<T>::contains_key(&operator));
 	}
 
 	#[benchmark]
@@ -79,7 +79,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), T::Params::get().min_stake);
 
-		assert!(Miners::<T>::get(&operator).map(|m| m.stake) > Some(T::Params::get().min_stake));
+		assert!(MinerRecords::<T>::get(&operator).map(|m| m.stake) > Some(T::Params::get().min_stake));
 	}
 
 	#[benchmark]
@@ -90,7 +90,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), new.clone(), proof);
 
-		assert!(!Miners::<T>::contains_key(&old) && Miners::<T>::contains_key(&new));
+		assert!(!MinerRecords::<T>::contains_key(&old) && MinerRecords::<T>::contains_key(&new));
 	}
 
 	#[benchmark]
@@ -100,13 +100,13 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), offer::<T>(m, b'b'));
 
-		assert_eq!(Miners::<T>::get(&operator).map(|r| r.offer.models.len() as u32), Some(m));
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.offer.models.len() as u32), Some(m));
 	}
 
 	#[benchmark]
 	fn heartbeat() {
 		let (_, operator) = registered::<T>(1);
-		Miners::<T>::mutate(&operator, |r| {
+		MinerRecords::<T>::mutate(&operator, |r| {
 			if let Some(r) = r {
 				r.status = MinerStatus::Jailed
 			}
@@ -115,7 +115,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator.clone()));
 
-		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
 	}
 
 	#[benchmark]
@@ -125,7 +125,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator.clone()));
 
-		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Offline));
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Offline));
 	}
 
 	#[benchmark]
@@ -136,7 +136,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator.clone()));
 
-		assert_eq!(Miners::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Active));
 	}
 
 	#[benchmark]
@@ -146,7 +146,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()));
 
-		assert!(!Miners::<T>::contains_key(&operator));
+		assert!(!MinerRecords::<T>::contains_key(&operator));
 		assert!(Unbondings::<T>::contains_key(&owner));
 	}
 

@@ -40,10 +40,17 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod dispatchable_impls;
+mod invariants;
+mod registry;
 pub mod reputation;
+mod selection;
+mod slashing;
 mod types;
 pub mod weights;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_setup;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -51,6 +58,8 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmark_setup::JobsBenchmarkSetup;
 pub use reputation::Reputation;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -61,20 +70,12 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use aitbc_primitives::UnitType;
+	use aitbc_traits::MarketParams;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
-		},
+		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use pallet_aitbc_params::MarketParams;
-	use sp_runtime::{
-		traits::{Bounded, Saturating, Zero},
-		Perbill,
-	};
 
 	/// The balance type of the currency.
 	pub type BalanceOf<T> =
@@ -97,9 +98,6 @@ pub mod pallet {
 	>;
 	/// Terms in this runtime.
 	pub type MinerTermsOf<T> = MinerTerms<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
-	/// A selection candidate: score, price, operator, record.
-	type Candidate<T> =
-		(u128, BalanceOf<T>, <T as frame_system::Config>::AccountId, MinerRecordOf<T>);
 	/// Unbonding stake in this runtime.
 	pub type UnbondingOf<T> =
 		Unbonding<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
@@ -152,7 +150,7 @@ pub mod pallet {
 
 	/// Registered miners by operator key.
 	#[pallet::storage]
-	pub type Miners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerRecordOf<T>>;
+	pub type MinerRecords<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerRecordOf<T>>;
 
 	/// The operator key of each owner's miner.
 	#[pallet::storage]
@@ -369,510 +367,6 @@ pub mod pallet {
 			let owner = ensure_signed(origin)?;
 			Self::ensure_operator_proof(&owner, &new_operator, &operator_proof)?;
 			Self::do_rotate_operator(owner, new_operator)
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		fn reason() -> T::RuntimeHoldReason {
-			HoldReason::MinerStake.into()
-		}
-
-		fn ensure_operator_proof(
-			owner: &T::AccountId,
-			operator: &T::AccountId,
-			proof: &[u8; 64],
-		) -> DispatchResult {
-			let message = aitbc_primitives::operator_proof_bytes(
-				&crate::genesis_hash::<T>(),
-				&T::Verifier::raw(owner),
-			);
-			ensure!(
-				T::Verifier::verify(operator, &message, proof),
-				Error::<T>::InvalidOperatorProof
-			);
-			Ok(())
-		}
-
-		fn validate_offer(offer: &MinerOfferOf<T>) -> DispatchResult {
-			ensure!(!offer.models.is_empty(), Error::<T>::NoModels);
-			ensure!(offer.models.iter().all(|m| !m.is_empty()), Error::<T>::EmptyModelId);
-			for (i, model) in offer.models.iter().enumerate() {
-				ensure!(
-					!offer.models.iter().skip(i.saturating_add(1)).any(|m| m == model),
-					Error::<T>::DuplicateModel
-				);
-			}
-			ensure!(
-				offer.capacity > 0 && offer.capacity <= T::MaxCapacity::get(),
-				Error::<T>::InvalidCapacity
-			);
-			ensure!(!offer.unit_price.is_zero(), Error::<T>::ZeroPrice);
-			Ok(())
-		}
-
-		fn index_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) -> DispatchResult {
-			for model in models {
-				MinersByModel::<T>::try_mutate(model, |operators| {
-					operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)
-				})?;
-			}
-			Ok(())
-		}
-
-		fn unindex_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) {
-			for model in models {
-				MinersByModel::<T>::mutate_exists(model, |entry| {
-					if let Some(operators) = entry {
-						operators.retain(|o| o != operator);
-						if operators.is_empty() {
-							*entry = None;
-						}
-					}
-				});
-			}
-		}
-
-		/// Registers a miner without checking an operator proof: the call checks it first;
-		/// benchmark set-up calls this directly.
-		pub fn do_register(
-			owner: T::AccountId,
-			operator: T::AccountId,
-			offer: MinerOfferOf<T>,
-			stake: BalanceOf<T>,
-		) -> DispatchResult {
-			let params = T::Params::get();
-			ensure!(!Miners::<T>::contains_key(&operator), Error::<T>::OperatorInUse);
-			ensure!(!OperatorOf::<T>::contains_key(&owner), Error::<T>::OwnerHasMiner);
-			ensure!(!Unbondings::<T>::contains_key(&owner), Error::<T>::UnbondingPending);
-			ensure!(stake >= params.min_stake, Error::<T>::StakeBelowMinimum);
-			Self::validate_offer(&offer)?;
-			Self::index_models(&operator, &offer.models)?;
-			T::Currency::hold(&Self::reason(), &owner, stake)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			Miners::<T>::insert(
-				&operator,
-				MinerRecord {
-					owner: owner.clone(),
-					offer,
-					stake,
-					status: MinerStatus::Active,
-					last_heartbeat: now,
-					in_flight: 0,
-					reputation: Reputation::default(),
-					consecutive_misses: 0,
-					registered_at: now,
-					jailed_until: now,
-				},
-			);
-			OperatorOf::<T>::insert(&owner, &operator);
-			Self::deposit_event(Event::MinerRegistered { owner, operator, stake });
-			Ok(())
-		}
-
-		pub(crate) fn do_update(owner: T::AccountId, offer: MinerOfferOf<T>) -> DispatchResult {
-			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
-			let mut miner = Miners::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
-			Self::validate_offer(&offer)?;
-			Self::unindex_models(&operator, &miner.offer.models);
-			Self::index_models(&operator, &offer.models)?;
-			miner.offer = offer;
-			Miners::<T>::insert(&operator, miner);
-			Self::deposit_event(Event::MinerUpdated { operator });
-			Ok(())
-		}
-
-		fn mutate_miner<R>(
-			operator: &T::AccountId,
-			f: impl FnOnce(&mut MinerRecordOf<T>) -> Result<R, DispatchError>,
-		) -> Result<R, DispatchError> {
-			Miners::<T>::try_mutate(operator, |entry| {
-				let miner = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
-				f(miner)
-			})
-		}
-
-		pub(crate) fn do_heartbeat(operator: T::AccountId) -> DispatchResult {
-			let now = frame_system::Pallet::<T>::block_number();
-			let released = Self::mutate_miner(&operator, |miner| {
-				miner.last_heartbeat = now;
-				let release = miner.status == MinerStatus::Jailed && now >= miner.jailed_until;
-				if release {
-					miner.status = MinerStatus::Active;
-					miner.consecutive_misses = 0;
-				}
-				Ok(release)
-			})?;
-			if released {
-				Self::deposit_event(Event::MinerWentOnline { operator });
-			}
-			Ok(())
-		}
-
-		pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
-			Self::mutate_miner(&operator, |miner| {
-				ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
-				miner.status = MinerStatus::Offline;
-				Ok(())
-			})?;
-			Self::deposit_event(Event::MinerWentOffline { operator });
-			Ok(())
-		}
-
-		pub(crate) fn do_set_online(operator: T::AccountId) -> DispatchResult {
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::mutate_miner(&operator, |miner| {
-				ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
-				ensure!(
-					miner.status != MinerStatus::Jailed || now >= miner.jailed_until,
-					Error::<T>::StillJailed
-				);
-				miner.status = MinerStatus::Active;
-				miner.consecutive_misses = 0;
-				miner.last_heartbeat = now;
-				Ok(())
-			})?;
-			Self::deposit_event(Event::MinerWentOnline { operator });
-			Ok(())
-		}
-
-		pub(crate) fn do_deregister(owner: T::AccountId) -> DispatchResult {
-			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
-			let miner = Miners::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
-			Self::unindex_models(&operator, &miner.offer.models);
-			Miners::<T>::remove(&operator);
-			OperatorOf::<T>::remove(&owner);
-			let unlock_at = frame_system::Pallet::<T>::block_number()
-				.saturating_add(T::Params::get().unbonding_period);
-			Unbondings::<T>::insert(
-				&owner,
-				Unbonding {
-					amount: miner.stake,
-					unlock_at,
-					operator: operator.clone(),
-					in_flight: miner.in_flight,
-				},
-			);
-			Self::deposit_event(Event::MinerDeregistered { owner, operator, unlock_at });
-			Ok(())
-		}
-
-		pub(crate) fn do_withdraw_unbonded(owner: T::AccountId) -> DispatchResult {
-			let unbonding = Unbondings::<T>::get(&owner).ok_or(Error::<T>::NothingUnbonding)?;
-			ensure!(
-				frame_system::Pallet::<T>::block_number() >= unbonding.unlock_at,
-				Error::<T>::StillUnbonding
-			);
-			ensure!(unbonding.in_flight == 0, Error::<T>::JobsInFlight);
-			T::Currency::release(&Self::reason(), &owner, unbonding.amount, Precision::BestEffort)?;
-			Unbondings::<T>::remove(&owner);
-			Self::deposit_event(Event::StakeWithdrawn { owner, amount: unbonding.amount });
-			Ok(())
-		}
-
-		pub(crate) fn do_bond_extra(owner: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
-			let stake = Self::mutate_miner(&operator, |miner| {
-				T::Currency::hold(&Self::reason(), &owner, amount)
-					.map_err(|_| Error::<T>::InsufficientBalance)?;
-				miner.stake = miner.stake.saturating_add(amount);
-				Ok(miner.stake)
-			})?;
-			Self::deposit_event(Event::StakeBonded { owner, amount, stake });
-			Ok(())
-		}
-
-		pub(crate) fn do_rotate_operator(owner: T::AccountId, new: T::AccountId) -> DispatchResult {
-			let old = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
-			let miner = Miners::<T>::get(&old).ok_or(Error::<T>::NotRegistered)?;
-			ensure!(!Miners::<T>::contains_key(&new), Error::<T>::OperatorInUse);
-			ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
-			Self::unindex_models(&old, &miner.offer.models);
-			Self::index_models(&new, &miner.offer.models)?;
-			Miners::<T>::remove(&old);
-			Miners::<T>::insert(&new, miner);
-			OperatorOf::<T>::insert(&owner, &new);
-			Self::deposit_event(Event::OperatorRotated { owner, old, new });
-			Ok(())
-		}
-
-		/// Moves `slash_fraction` of `stake` (held for `owner`) to the treasury; returns how much
-		/// moved.
-		fn slash(owner: &T::AccountId, stake: BalanceOf<T>) -> BalanceOf<T> {
-			let amount = T::Params::get().slash_fraction.mul_floor(stake);
-			if amount.is_zero() {
-				return amount;
-			}
-			T::Currency::transfer_on_hold(
-				&Self::reason(),
-				owner,
-				&T::Treasury::get(),
-				amount,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Force,
-			)
-			.unwrap_or_default()
-		}
-
-		/// Slashes a miner that missed a deadline, and jails it for `jail_period` blocks after
-		/// too many misses in a row.
-		fn punish(operator: &T::AccountId, miner: &mut MinerRecordOf<T>) {
-			let params = T::Params::get();
-			miner.reputation.record_failure();
-			miner.consecutive_misses = miner.consecutive_misses.saturating_add(1);
-			let slashed = Self::slash(&miner.owner, miner.stake);
-			if !slashed.is_zero() {
-				miner.stake = miner.stake.saturating_sub(slashed);
-				Self::deposit_event(Event::MinerSlashed {
-					operator: operator.clone(),
-					amount: slashed,
-				});
-			}
-			if miner.consecutive_misses >= params.jail_after_misses
-				&& miner.status != MinerStatus::Jailed
-			{
-				let until =
-					frame_system::Pallet::<T>::block_number().saturating_add(params.jail_period);
-				miner.status = MinerStatus::Jailed;
-				miner.jailed_until = until;
-				Self::deposit_event(Event::MinerJailed {
-					operator: operator.clone(),
-					misses: miner.consecutive_misses,
-					until,
-				});
-			}
-		}
-
-		/// A job held by a miner that deregistered since ended: one less in flight, and a miss
-		/// slashes the unbonding stake.
-		fn unbonding_job_ended(terms: &MinerTermsOf<T>, outcome: JobOutcome) {
-			Unbondings::<T>::mutate(&terms.owner, |entry| {
-				let Some(unbonding) = entry else { return };
-				if unbonding.operator != terms.operator {
-					return;
-				}
-				unbonding.in_flight = unbonding.in_flight.saturating_sub(1);
-				if outcome == JobOutcome::Missed {
-					let slashed = Self::slash(&terms.owner, unbonding.amount);
-					if !slashed.is_zero() {
-						unbonding.amount = unbonding.amount.saturating_sub(slashed);
-						Self::deposit_event(Event::UnbondingSlashed {
-							owner: terms.owner.clone(),
-							amount: slashed,
-						});
-					}
-				}
-			});
-		}
-
-		/// Whether `miner` may be given a job of `needs` now, and its score if so: the higher,
-		/// the better. The score is an inverse effective price:
-		/// `reputation × free capacity share × stake bonus ÷ worst-case price`, where the stake
-		/// bonus runs from 1× at `min_stake` to at most 2× at twice `min_stake`. A miner half as
-		/// reputable must be half as cheap to win.
-		fn score(
-			miner: &MinerRecordOf<T>,
-			needs: &JobNeeds<'_, BalanceOf<T>>,
-			params: &MarketParams<BalanceOf<T>, BlockNumberFor<T>>,
-			now: BlockNumberFor<T>,
-		) -> Option<u128> {
-			let fresh = now.saturating_sub(miner.last_heartbeat) <= params.heartbeat_timeout;
-			let free = miner.offer.capacity.saturating_sub(miner.in_flight);
-			let reputation = miner.reputation.score();
-			if miner.status != MinerStatus::Active
-				|| !fresh || free == 0
-				|| miner.stake < params.min_stake
-				|| reputation < needs.min_reputation
-			{
-				return None;
-			}
-			let max_units = Self::max_units(miner.offer.unit_type, needs.max_tokens, params);
-			let worst_price = miner.offer.unit_price.saturating_mul(
-				BalanceOf::<T>::try_from(max_units).unwrap_or_else(|_| BalanceOf::<T>::max_value()),
-			);
-			if worst_price > needs.max_price {
-				return None;
-			}
-			// Stake bonus in percent: 100 at min_stake, at most 200 (twice min_stake or more).
-			let min_stake: u128 = params.min_stake.try_into().unwrap_or(u128::MAX).max(1);
-			let stake: u128 = miner.stake.try_into().unwrap_or(u128::MAX);
-			let stake_percent =
-				stake.saturating_mul(100).checked_div(min_stake).unwrap_or(100).clamp(100, 200);
-			let load_factor = Perbill::from_rational(free, miner.offer.capacity);
-			// reputation and load in millionths: quality <= 10^6 * 10^6 * 200 = 2 * 10^14
-			let millionths = |p: Perbill| u128::from(p.deconstruct() / 1_000);
-			let quality = millionths(reputation)
-				.saturating_mul(millionths(load_factor))
-				.saturating_mul(stake_percent);
-			let price: u128 = worst_price.try_into().unwrap_or(u128::MAX).max(1);
-			// scaled by 10^18 so that prices up to ~10^30 planck still order correctly
-			Some(quality.saturating_mul(1_000_000_000_000_000_000).checked_div(price).unwrap_or(0))
-		}
-
-		/// How many miners could take a job on `model` of `max_tokens` now, and the lowest
-		/// worst-case price among them.
-		pub fn quote(model: &[u8], max_tokens: u32) -> (u32, Option<BalanceOf<T>>) {
-			let Ok(model) = ModelIdOf::<T>::try_from(model.to_vec()) else { return (0, None) };
-			let needs = JobNeeds {
-				model: &model,
-				max_tokens,
-				max_price: BalanceOf::<T>::max_value(),
-				min_reputation: Perbill::zero(),
-			};
-			let params = T::Params::get();
-			let now = frame_system::Pallet::<T>::block_number();
-			let mut available = 0u32;
-			let mut min_price: Option<BalanceOf<T>> = None;
-			for operator in MinersByModel::<T>::get(&model) {
-				let Some(miner) = Miners::<T>::get(&operator) else { continue };
-				if Self::score(&miner, &needs, &params, now).is_none() {
-					continue;
-				}
-				available = available.saturating_add(1);
-				let units = Self::max_units(miner.offer.unit_type, max_tokens, &params);
-				let price = miner.offer.unit_price.saturating_mul(
-					BalanceOf::<T>::try_from(units).unwrap_or_else(|_| BalanceOf::<T>::max_value()),
-				);
-				min_price = Some(min_price.map_or(price, |p| p.min(price)));
-			}
-			(available, min_price)
-		}
-
-		/// The most units a job of `max_tokens` can bill with `unit_type`.
-		pub fn max_units(
-			unit_type: UnitType,
-			max_tokens: u32,
-			params: &MarketParams<BalanceOf<T>, BlockNumberFor<T>>,
-		) -> u64 {
-			unit_type.max_units_for_tokens(max_tokens).unwrap_or_else(|| {
-				u64::from(max_tokens).div_ceil(u64::from(params.min_tokens_per_second.max(1)))
-			})
-		}
-
-		/// Checks the registry's invariants: the index and the records agree, in-flight counts
-		/// never exceed capacity, each owner's hold covers its stake.
-		#[cfg(any(feature = "try-runtime", feature = "std", test))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use frame_support::traits::fungible::InspectHold;
-			for (operator, miner) in Miners::<T>::iter() {
-				ensure!(
-					OperatorOf::<T>::get(&miner.owner).as_ref() == Some(&operator),
-					"OperatorOf does not point back to the miner"
-				);
-				for model in miner.offer.models.iter() {
-					ensure!(
-						MinersByModel::<T>::get(model).contains(&operator),
-						"a served model does not index its miner"
-					);
-				}
-				ensure!(miner.in_flight <= T::MaxCapacity::get(), "in_flight above MaxCapacity");
-				let unbonding =
-					Unbondings::<T>::get(&miner.owner).map(|u| u.amount).unwrap_or_default();
-				ensure!(
-					T::Currency::balance_on_hold(&Self::reason(), &miner.owner)
-						== miner.stake.saturating_add(unbonding),
-					"an owner's stake hold differs from its record"
-				);
-			}
-			for (owner, unbonding) in Unbondings::<T>::iter() {
-				if OperatorOf::<T>::contains_key(&owner) {
-					continue;
-				}
-				ensure!(
-					T::Currency::balance_on_hold(&Self::reason(), &owner) == unbonding.amount,
-					"an unbonding owner's hold differs from its record"
-				);
-			}
-			for (model, operators) in MinersByModel::<T>::iter() {
-				for operator in operators.iter() {
-					let miner = Miners::<T>::get(operator).ok_or("index names an unknown miner")?;
-					ensure!(miner.offer.models.contains(&model), "index names a model not served");
-				}
-			}
-			Ok(())
-		}
-	}
-
-	impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
-		fn select(
-			needs: &JobNeeds<'_, BalanceOf<T>>,
-			exclude: &[T::AccountId],
-		) -> Option<MinerTermsOf<T>> {
-			let model: ModelIdOf<T> = needs.model.to_vec().try_into().ok()?;
-			let params = T::Params::get();
-			let now = frame_system::Pallet::<T>::block_number();
-			let mut best: Option<Candidate<T>> = None;
-			for operator in MinersByModel::<T>::get(&model) {
-				if exclude.contains(&operator) {
-					continue;
-				}
-				let Some(miner) = Miners::<T>::get(&operator) else { continue };
-				let Some(score) = Self::score(&miner, needs, &params, now) else { continue };
-				let price = miner.offer.unit_price;
-				// Highest score (lowest effective price) first; then the cheaper; then the lower
-				// operator key.
-				let better = match &best {
-					None => true,
-					Some((s, p, o, _)) => {
-						(score, core::cmp::Reverse(price), core::cmp::Reverse(&operator))
-							> (*s, core::cmp::Reverse(*p), core::cmp::Reverse(o))
-					}
-				};
-				if better {
-					best = Some((score, price, operator, miner));
-				}
-			}
-			best.map(|(_, _, operator, miner)| MinerTerms {
-				operator,
-				owner: miner.owner,
-				unit_type: miner.offer.unit_type,
-				unit_price: miner.offer.unit_price,
-			})
-		}
-
-		fn job_assigned(operator: &T::AccountId) {
-			Miners::<T>::mutate(operator, |entry| {
-				if let Some(miner) = entry {
-					miner.in_flight = miner.in_flight.saturating_add(1);
-				}
-			});
-		}
-
-		fn job_ended(terms: &MinerTermsOf<T>, outcome: JobOutcome) {
-			let operator = &terms.operator;
-			let registered = Miners::<T>::mutate(operator, |entry| {
-				let Some(miner) = entry.as_mut().filter(|m| m.owner == terms.owner) else {
-					return false;
-				};
-				miner.in_flight = miner.in_flight.saturating_sub(1);
-				match outcome {
-					// Unrated (self-dealt, fee below min_fee) completions neither raise
-					// reputation nor clear a run of misses.
-					JobOutcome::Completed { rated: true } => {
-						miner.reputation.record_success();
-						miner.consecutive_misses = 0;
-					}
-					JobOutcome::Completed { rated: false } => {}
-					JobOutcome::Failed => miner.reputation.record_failure(),
-					JobOutcome::Missed => Self::punish(operator, miner),
-					JobOutcome::Released => {}
-				}
-				true
-			});
-			if !registered {
-				Self::unbonding_job_ended(terms, outcome);
-			}
-		}
-
-		fn terms(operator: &T::AccountId) -> Option<MinerTermsOf<T>> {
-			Miners::<T>::get(operator).map(|miner| MinerTerms {
-				operator: operator.clone(),
-				owner: miner.owner,
-				unit_type: miner.offer.unit_type,
-				unit_price: miner.offer.unit_price,
-			})
 		}
 	}
 }

@@ -3,7 +3,7 @@
 use crate::{self as pallet_aitbc_miners, GpuInfo, MinerOffer, MinerOfferOf};
 use aitbc_primitives::UnitType;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
-use pallet_aitbc_params::MarketParams;
+use aitbc_traits::MarketParams;
 use sp_runtime::{BuildStorage, Perbill};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -14,7 +14,6 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Balances: pallet_balances,
-		Params: pallet_aitbc_params,
 		Miners: pallet_aitbc_miners,
 	}
 );
@@ -36,44 +35,16 @@ impl pallet_balances::Config for Test {
 pub const TREASURY: AccountId = 99;
 pub const MIN_STAKE: Balance = 1_000;
 
+/// The shared test values (`MIN_STAKE` is their minimum stake).
 pub fn default_params() -> MarketParams<Balance, u64> {
-	MarketParams {
-		min_stake: MIN_STAKE,
-		protocol_fee: Perbill::from_percent(5),
-		min_fee: 1,
-		slash_fraction: Perbill::from_percent(10),
-		heartbeat_timeout: 30,
-		ack_timeout: 5,
-		queue_timeout: 30,
-		min_result_time: 10,
-		min_tokens_per_second: 5,
-		default_ttl: 450,
-		max_ttl: 1_800,
-		max_open_jobs_per_client: 4,
-		max_assign_attempts: 3,
-		jail_after_misses: 3,
-		jail_period: 20,
-		unbonding_period: 100,
-		retention_period: 50,
-		reward_per_unit: 1,
-		reward_fee_share: Perbill::from_percent(50),
-		emission_cap: 1_000_000,
-	}
+	MarketParams::test_defaults()
 }
 
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
-	pub DefaultParams: MarketParams<Balance, u64> = default_params();
+	pub Params: MarketParams<Balance, u64> = default_params();
 }
 
-impl pallet_aitbc_params::Config for Test {
-	type Balance = Balance;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
-	type DefaultParams = DefaultParams;
-	type MaxAssignAttempts = ConstU32<3>;
-	type Emitted = frame_support::traits::ConstU128<0>;
-	type WeightInfo = ();
-}
 
 impl pallet_aitbc_miners::Config for Test {
 	type Currency = Balances;

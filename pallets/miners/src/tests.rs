@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus, MinerTerms,
-	Miners as MinerRecords, MinersByModel, OperatorOf, Unbondings,
+	MinerRecords, MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::Perbill;

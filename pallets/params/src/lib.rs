@@ -20,15 +20,16 @@
 
 pub use pallet::*;
 
-mod types;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod mock;
+#[cfg(test)]
 mod tests;
 
-pub use types::*;
+pub use aitbc_traits::MarketParams;
 pub use weights::WeightInfo;
 
 // FRAME's macro expansion (pallet struct, storage, errors) calls `expect`; the code written

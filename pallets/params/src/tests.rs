@@ -1,69 +1,8 @@
 //! Tests of `pallet_aitbc_params`.
 
-use crate::{self as pallet_aitbc_params, Error, Event, MarketParams, Parameters};
-use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types};
-use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, DispatchError, Perbill};
-
-type Block = frame_system::mocking::MockBlock<Test>;
-
-frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Params: pallet_aitbc_params,
-	}
-);
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-parameter_types! {
-	pub Defaults: MarketParams<u128, u64> = defaults();
-	pub static Emitted: u128 = 0;
-}
-
-pub fn defaults() -> MarketParams<u128, u64> {
-	MarketParams {
-		min_stake: 1_000,
-		protocol_fee: Perbill::from_percent(5),
-		min_fee: 10,
-		slash_fraction: Perbill::from_percent(10),
-		heartbeat_timeout: 30,
-		ack_timeout: 5,
-		queue_timeout: 30,
-		min_result_time: 10,
-		min_tokens_per_second: 5,
-		default_ttl: 450,
-		max_ttl: 1_800,
-		max_open_jobs_per_client: 16,
-		max_assign_attempts: 3,
-		jail_after_misses: 3,
-		jail_period: 50,
-		unbonding_period: 100,
-		retention_period: 50,
-		reward_per_unit: 1,
-		reward_fee_share: Perbill::from_percent(50),
-		emission_cap: 1_000_000,
-	}
-}
-
-impl pallet_aitbc_params::Config for Test {
-	type Balance = u128;
-	type GovernanceOrigin = EnsureRoot<u64>;
-	type DefaultParams = Defaults;
-	type MaxAssignAttempts = frame_support::traits::ConstU32<3>;
-	type Emitted = Emitted;
-	type WeightInfo = ();
-}
-
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
-}
+use crate::{mock::*, Error, Event, MarketParams, Parameters};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::{DispatchError, Perbill};
 
 #[test]
 fn defaults_apply_until_governance_sets_parameters() {

@@ -40,7 +40,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner), id);
 
 		assert!(matches!(
-			crate::Receipts::<T>::get(id).map(|r| r.status),
+			crate::ReceiptRecords::<T>::get(id).map(|r| r.status),
 			Some(ReceiptStatus::Claimed { .. })
 		));
 	}

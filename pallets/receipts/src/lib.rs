@@ -32,6 +32,8 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod mock;
+#[cfg(test)]
 mod tests;
 
 pub use types::*;
@@ -52,7 +54,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use pallet_aitbc_params::MarketParams;
+	use aitbc_traits::MarketParams;
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// The balance type of the currency.
@@ -88,7 +90,7 @@ pub mod pallet {
 
 	/// Receipts by id.
 	#[pallet::storage]
-	pub type Receipts<T: Config> = StorageMap<_, Twox64Concat, ReceiptId, ReceiptRecordOf<T>>;
+	pub type ReceiptRecords<T: Config> = StorageMap<_, Twox64Concat, ReceiptId, ReceiptRecordOf<T>>;
 
 	/// The receipt of each completed job.
 	#[pallet::storage]
@@ -151,7 +153,7 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		pub(crate) fn do_claim(who: T::AccountId, receipt_id: ReceiptId) -> DispatchResult {
-			let mut receipt = Receipts::<T>::get(receipt_id).ok_or(Error::<T>::UnknownReceipt)?;
+			let mut receipt = ReceiptRecords::<T>::get(receipt_id).ok_or(Error::<T>::UnknownReceipt)?;
 			ensure!(receipt.miner_owner == who, Error::<T>::NotMinerOwner);
 			ensure!(receipt.status == ReceiptStatus::Unclaimed, Error::<T>::AlreadyClaimed);
 			let params = T::Params::get();
@@ -171,7 +173,7 @@ pub mod pallet {
 				by: who.clone(),
 				reward,
 			};
-			Receipts::<T>::insert(receipt_id, receipt);
+			ReceiptRecords::<T>::insert(receipt_id, receipt);
 			Self::deposit_event(Event::ReceiptClaimed { receipt_id, owner: who, reward });
 			Ok(())
 		}
@@ -181,13 +183,13 @@ pub mod pallet {
 			let next = NextReceiptId::<T>::get();
 			(next.saturating_sub(u64::from(limit))..next)
 				.rev()
-				.filter_map(Receipts::<T>::get)
+				.filter_map(ReceiptRecords::<T>::get)
 				.collect()
 		}
 
 		/// The receipt of `job_id`, if it completed.
 		pub fn of_job(job_id: JobId) -> Option<ReceiptRecordOf<T>> {
-			ReceiptOfJob::<T>::get(job_id).and_then(Receipts::<T>::get)
+			ReceiptOfJob::<T>::get(job_id).and_then(ReceiptRecords::<T>::get)
 		}
 
 		/// Checks that claims minted exactly [`Emitted`], that it is within the cap, and that
@@ -195,7 +197,7 @@ pub mod pallet {
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let mut claimed = BalanceOf::<T>::zero();
-			for (id, receipt) in Receipts::<T>::iter() {
+			for (id, receipt) in ReceiptRecords::<T>::iter() {
 				ensure!(receipt.id == id, "a receipt is stored under another id");
 				ensure!(id < NextReceiptId::<T>::get(), "a receipt id is not below NextReceiptId");
 				if let ReceiptStatus::Claimed { reward, .. } = receipt.status {
@@ -205,7 +207,7 @@ pub mod pallet {
 			ensure!(claimed == Emitted::<T>::get(), "claimed rewards differ from Emitted");
 			ensure!(Emitted::<T>::get() <= T::Params::get().emission_cap, "emission above cap");
 			for (job, id) in ReceiptOfJob::<T>::iter() {
-				let receipt = Receipts::<T>::get(id).ok_or("a job points at a missing receipt")?;
+				let receipt = ReceiptRecords::<T>::get(id).ok_or("a job points at a missing receipt")?;
 				ensure!(receipt.job_id == job, "a job points at another job's receipt");
 			}
 			Ok(())
@@ -244,7 +246,7 @@ pub mod pallet {
 				miner_owner: miner_owner.clone(),
 				price,
 			});
-			Receipts::<T>::insert(
+			ReceiptRecords::<T>::insert(
 				id,
 				ReceiptRecord {
 					id,

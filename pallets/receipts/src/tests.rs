@@ -1,108 +1,14 @@
 //! Tests of `pallet_aitbc_receipts`.
 
 use crate::{
-	self as pallet_aitbc_receipts, Emitted, Error, Event, NewReceipt, ReceiptOfJob, ReceiptSink,
-	ReceiptStatus, Receipts as ReceiptRecords,
+	Emitted, Error, Event, NewReceipt, ReceiptOfJob, ReceiptSink,
+	ReceiptRecords, ReceiptStatus,
 };
 use aitbc_primitives::{verify_receipt, UnitType, Usage};
-use frame_support::{assert_noop, assert_ok, derive_impl, parameter_types, traits::UnixTime};
-use pallet_aitbc_params::MarketParams;
+use crate::mock::*;
+use frame_support::{assert_noop, assert_ok};
 use sp_core::{sr25519, Pair};
-use sp_runtime::{AccountId32, BuildStorage, Perbill};
-
-type Block = frame_system::mocking::MockBlock<Test>;
-type Balance = u128;
-
-frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Balances: pallet_balances,
-		Params: pallet_aitbc_params,
-		Receipts: pallet_aitbc_receipts,
-	}
-);
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountId = AccountId32;
-	type Lookup = sp_runtime::traits::IdentityLookup<AccountId32>;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
-}
-
-parameter_types! {
-	pub DefaultParams: MarketParams<Balance, u64> = MarketParams {
-		min_stake: 1_000,
-		protocol_fee: Perbill::from_percent(5),
-		min_fee: 1,
-		slash_fraction: Perbill::from_percent(10),
-		heartbeat_timeout: 30,
-		ack_timeout: 5,
-		queue_timeout: 30,
-		min_result_time: 10,
-		min_tokens_per_second: 5,
-		default_ttl: 450,
-		max_ttl: 1_800,
-		max_open_jobs_per_client: 4,
-		max_assign_attempts: 3,
-		jail_after_misses: 3,
-		jail_period: 50,
-		unbonding_period: 100,
-		retention_period: 50,
-		reward_per_unit: 2,
-		reward_fee_share: Perbill::from_percent(90),
-		emission_cap: 250,
-	};
-}
-
-impl pallet_aitbc_params::Config for Test {
-	type Balance = Balance;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId32>;
-	type DefaultParams = DefaultParams;
-	type MaxAssignAttempts = frame_support::traits::ConstU32<3>;
-	type Emitted = crate::EmittedSoFar<Test>;
-	type WeightInfo = ();
-}
-
-/// A clock fixed at 2026-11-22T00:00:00Z.
-pub struct FixedClock;
-impl UnixTime for FixedClock {
-	fn now() -> core::time::Duration {
-		core::time::Duration::from_millis(1_795_305_600_000)
-	}
-}
-
-impl pallet_aitbc_receipts::Config for Test {
-	type Currency = Balances;
-	type UnixTime = FixedClock;
-	type Params = Params;
-	type MaxModelIdLen = frame_support::traits::ConstU32<32>;
-	type WeightInfo = ();
-}
-
-const CLIENT: AccountId32 = AccountId32::new([1; 32]);
-const OWNER: AccountId32 = AccountId32::new([2; 32]);
-const OPERATOR: AccountId32 = AccountId32::new([3; 32]);
-
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(CLIENT, 100), (OWNER, 100)],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(7));
-	ext
-}
+use sp_runtime::AccountId32;
 
 fn build_and_execute(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {

@@ -1,6 +1,7 @@
 //! Receipt records.
 
 use aitbc_primitives::{Hash256, JobId, ReceiptId, ReceiptPayload, UnitType, Usage};
+pub use aitbc_traits::{NewReceipt, ReceiptSink};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
@@ -75,29 +76,4 @@ impl<AccountId: AsRef<[u8; 32]>, Balance: Copy + Into<u128>, BlockNumber, Model:
 			price: self.price.into(),
 		}
 	}
-}
-
-/// What the jobs pallet hands over to record a receipt.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct NewReceipt<AccountId, Balance> {
-	pub job_id: JobId,
-	pub client: AccountId,
-	pub miner_owner: AccountId,
-	pub operator: AccountId,
-	pub model: alloc::vec::Vec<u8>,
-	pub prompt_hash: Hash256,
-	pub unit_type: UnitType,
-	pub unit_price: Balance,
-	pub units: u64,
-	pub usage: Usage,
-	pub price: Balance,
-	pub fee: Balance,
-	pub output_hash: Hash256,
-	pub signature: [u8; 64],
-}
-
-/// Where the jobs pallet writes receipts.
-pub trait ReceiptSink<AccountId, Balance> {
-	/// Records a receipt and returns its id.
-	fn issue(receipt: NewReceipt<AccountId, Balance>) -> ReceiptId;
 }

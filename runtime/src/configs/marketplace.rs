@@ -9,7 +9,7 @@ use frame_support::{
 	traits::{ConstU32, ConstU64},
 	PalletId,
 };
-use pallet_aitbc_params::MarketParams;
+use aitbc_traits::MarketParams;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 /// The treasury's pallet id; its account receives protocol fees and slashed stake.
@@ -120,5 +120,5 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxAssignPerBlock = ConstU32<16>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_aitbc_jobs::MarketBenchmarkHelper<Runtime>;
+	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Runtime>;
 }

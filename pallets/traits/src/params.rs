@@ -1,4 +1,4 @@
-//! The parameter record.
+//! The parameter record: every governed number of the marketplace.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -54,4 +54,34 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub reward_fee_share: Perbill,
 	/// Total the receipt rewards may ever mint.
 	pub emission_cap: Balance,
+}
+
+#[cfg(feature = "test-utils")]
+impl<Balance: From<u32>, BlockNumber: From<u32>> MarketParams<Balance, BlockNumber> {
+	/// The pallets' test values: every test runtime starts from these and overrides what its
+	/// tests are about (`MarketParams { min_fee: 2, ..MarketParams::test_defaults() }`).
+	pub fn test_defaults() -> Self {
+		Self {
+			min_stake: 1_000.into(),
+			protocol_fee: Perbill::from_percent(5),
+			min_fee: 1.into(),
+			slash_fraction: Perbill::from_percent(10),
+			heartbeat_timeout: 30.into(),
+			ack_timeout: 5.into(),
+			queue_timeout: 30.into(),
+			min_result_time: 10.into(),
+			min_tokens_per_second: 5,
+			default_ttl: 450.into(),
+			max_ttl: 1_800.into(),
+			max_open_jobs_per_client: 4,
+			max_assign_attempts: 3,
+			jail_after_misses: 3,
+			jail_period: 20.into(),
+			unbonding_period: 100.into(),
+			retention_period: 50.into(),
+			reward_per_unit: 1.into(),
+			reward_fee_share: Perbill::from_percent(50),
+			emission_cap: 1_000_000.into(),
+		}
+	}
 }

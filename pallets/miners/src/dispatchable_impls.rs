@@ -1,0 +1,235 @@
+//! What the calls do: register, update, heartbeat, go offline/online, deregister, withdraw,
+//! bond extra, rotate the operator key.
+
+use crate::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+use sp_runtime::traits::{Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn reason() -> T::RuntimeHoldReason {
+		HoldReason::MinerStake.into()
+	}
+
+	pub(crate) fn ensure_operator_proof(
+		owner: &T::AccountId,
+		operator: &T::AccountId,
+		proof: &[u8; 64],
+	) -> DispatchResult {
+		let message = aitbc_primitives::operator_proof_bytes(
+			&crate::genesis_hash::<T>(),
+			&T::Verifier::raw(owner),
+		);
+		ensure!(
+			T::Verifier::verify(operator, &message, proof),
+			Error::<T>::InvalidOperatorProof
+		);
+		Ok(())
+	}
+
+	pub(crate) fn validate_offer(offer: &MinerOfferOf<T>) -> DispatchResult {
+		ensure!(!offer.models.is_empty(), Error::<T>::NoModels);
+		ensure!(offer.models.iter().all(|m| !m.is_empty()), Error::<T>::EmptyModelId);
+		for (i, model) in offer.models.iter().enumerate() {
+			ensure!(
+				!offer.models.iter().skip(i.saturating_add(1)).any(|m| m == model),
+				Error::<T>::DuplicateModel
+			);
+		}
+		ensure!(
+			offer.capacity > 0 && offer.capacity <= T::MaxCapacity::get(),
+			Error::<T>::InvalidCapacity
+		);
+		ensure!(!offer.unit_price.is_zero(), Error::<T>::ZeroPrice);
+		Ok(())
+	}
+
+	pub(crate) fn index_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) -> DispatchResult {
+		for model in models {
+			MinersByModel::<T>::try_mutate(model, |operators| {
+				operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)
+			})?;
+		}
+		Ok(())
+	}
+
+	pub(crate) fn unindex_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) {
+		for model in models {
+			MinersByModel::<T>::mutate_exists(model, |entry| {
+				if let Some(operators) = entry {
+					operators.retain(|o| o != operator);
+					if operators.is_empty() {
+						*entry = None;
+					}
+				}
+			});
+		}
+	}
+
+	/// Registers a miner without checking an operator proof: the call checks it first;
+	/// benchmark set-up calls this directly.
+	pub fn do_register(
+		owner: T::AccountId,
+		operator: T::AccountId,
+		offer: MinerOfferOf<T>,
+		stake: BalanceOf<T>,
+	) -> DispatchResult {
+		let params = T::Params::get();
+		ensure!(!MinerRecords::<T>::contains_key(&operator), Error::<T>::OperatorInUse);
+		ensure!(!OperatorOf::<T>::contains_key(&owner), Error::<T>::OwnerHasMiner);
+		ensure!(!Unbondings::<T>::contains_key(&owner), Error::<T>::UnbondingPending);
+		ensure!(stake >= params.min_stake, Error::<T>::StakeBelowMinimum);
+		Self::validate_offer(&offer)?;
+		Self::index_models(&operator, &offer.models)?;
+		T::Currency::hold(&Self::reason(), &owner, stake)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		MinerRecords::<T>::insert(
+			&operator,
+			MinerRecord {
+				owner: owner.clone(),
+				offer,
+				stake,
+				status: MinerStatus::Active,
+				last_heartbeat: now,
+				in_flight: 0,
+				reputation: Reputation::default(),
+				consecutive_misses: 0,
+				registered_at: now,
+				jailed_until: now,
+			},
+		);
+		OperatorOf::<T>::insert(&owner, &operator);
+		Self::deposit_event(Event::MinerRegistered { owner, operator, stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_update(owner: T::AccountId, offer: MinerOfferOf<T>) -> DispatchResult {
+		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+		let mut miner = MinerRecords::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
+		Self::validate_offer(&offer)?;
+		Self::unindex_models(&operator, &miner.offer.models);
+		Self::index_models(&operator, &offer.models)?;
+		miner.offer = offer;
+		MinerRecords::<T>::insert(&operator, miner);
+		Self::deposit_event(Event::MinerUpdated { operator });
+		Ok(())
+	}
+
+	pub(crate) fn mutate_miner<R>(
+		operator: &T::AccountId,
+		f: impl FnOnce(&mut MinerRecordOf<T>) -> Result<R, DispatchError>,
+	) -> Result<R, DispatchError> {
+		MinerRecords::<T>::try_mutate(operator, |entry| {
+			let miner = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			f(miner)
+		})
+	}
+
+	pub(crate) fn do_heartbeat(operator: T::AccountId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let released = Self::mutate_miner(&operator, |miner| {
+			miner.last_heartbeat = now;
+			let release = miner.status == MinerStatus::Jailed && now >= miner.jailed_until;
+			if release {
+				miner.status = MinerStatus::Active;
+				miner.consecutive_misses = 0;
+			}
+			Ok(release)
+		})?;
+		if released {
+			Self::deposit_event(Event::MinerWentOnline { operator });
+		}
+		Ok(())
+	}
+
+	pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
+		Self::mutate_miner(&operator, |miner| {
+			ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
+			miner.status = MinerStatus::Offline;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::MinerWentOffline { operator });
+		Ok(())
+	}
+
+	pub(crate) fn do_set_online(operator: T::AccountId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::mutate_miner(&operator, |miner| {
+			ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
+			ensure!(
+				miner.status != MinerStatus::Jailed || now >= miner.jailed_until,
+				Error::<T>::StillJailed
+			);
+			miner.status = MinerStatus::Active;
+			miner.consecutive_misses = 0;
+			miner.last_heartbeat = now;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::MinerWentOnline { operator });
+		Ok(())
+	}
+
+	pub(crate) fn do_deregister(owner: T::AccountId) -> DispatchResult {
+		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+		let miner = MinerRecords::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
+		Self::unindex_models(&operator, &miner.offer.models);
+		MinerRecords::<T>::remove(&operator);
+		OperatorOf::<T>::remove(&owner);
+		let unlock_at = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::Params::get().unbonding_period);
+		Unbondings::<T>::insert(
+			&owner,
+			Unbonding {
+				amount: miner.stake,
+				unlock_at,
+				operator: operator.clone(),
+				in_flight: miner.in_flight,
+			},
+		);
+		Self::deposit_event(Event::MinerDeregistered { owner, operator, unlock_at });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw_unbonded(owner: T::AccountId) -> DispatchResult {
+		let unbonding = Unbondings::<T>::get(&owner).ok_or(Error::<T>::NothingUnbonding)?;
+		ensure!(
+			frame_system::Pallet::<T>::block_number() >= unbonding.unlock_at,
+			Error::<T>::StillUnbonding
+		);
+		ensure!(unbonding.in_flight == 0, Error::<T>::JobsInFlight);
+		T::Currency::release(&Self::reason(), &owner, unbonding.amount, Precision::BestEffort)?;
+		Unbondings::<T>::remove(&owner);
+		Self::deposit_event(Event::StakeWithdrawn { owner, amount: unbonding.amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_bond_extra(owner: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+		let stake = Self::mutate_miner(&operator, |miner| {
+			T::Currency::hold(&Self::reason(), &owner, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			miner.stake = miner.stake.saturating_add(amount);
+			Ok(miner.stake)
+		})?;
+		Self::deposit_event(Event::StakeBonded { owner, amount, stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_rotate_operator(owner: T::AccountId, new: T::AccountId) -> DispatchResult {
+		let old = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
+		let miner = MinerRecords::<T>::get(&old).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(!MinerRecords::<T>::contains_key(&new), Error::<T>::OperatorInUse);
+		ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
+		Self::unindex_models(&old, &miner.offer.models);
+		Self::index_models(&new, &miner.offer.models)?;
+		MinerRecords::<T>::remove(&old);
+		MinerRecords::<T>::insert(&new, miner);
+		OperatorOf::<T>::insert(&owner, &new);
+		Self::deposit_event(Event::OperatorRotated { owner, old, new });
+		Ok(())
+	}
+}

@@ -1,0 +1,50 @@
+//! The pallet's invariants, checked by `try_state` and after every test.
+
+use crate::*;
+use frame_support::pallet_prelude::*;
+use sp_runtime::traits::Saturating;
+
+impl<T: Config> Pallet<T> {
+	/// Checks the registry's invariants: the index and the records agree, in-flight counts
+	/// never exceed capacity, each owner's hold covers its stake.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use frame_support::traits::fungible::InspectHold;
+		for (operator, miner) in MinerRecords::<T>::iter() {
+			ensure!(
+				OperatorOf::<T>::get(&miner.owner).as_ref() == Some(&operator),
+				"OperatorOf does not point back to the miner"
+			);
+			for model in miner.offer.models.iter() {
+				ensure!(
+					MinersByModel::<T>::get(model).contains(&operator),
+					"a served model does not index its miner"
+				);
+			}
+			ensure!(miner.in_flight <= T::MaxCapacity::get(), "in_flight above MaxCapacity");
+			let unbonding =
+				Unbondings::<T>::get(&miner.owner).map(|u| u.amount).unwrap_or_default();
+			ensure!(
+				T::Currency::balance_on_hold(&Self::reason(), &miner.owner)
+					== miner.stake.saturating_add(unbonding),
+				"an owner's stake hold differs from its record"
+			);
+		}
+		for (owner, unbonding) in Unbondings::<T>::iter() {
+			if OperatorOf::<T>::contains_key(&owner) {
+				continue;
+			}
+			ensure!(
+				T::Currency::balance_on_hold(&Self::reason(), &owner) == unbonding.amount,
+				"an unbonding owner's hold differs from its record"
+			);
+		}
+		for (model, operators) in MinersByModel::<T>::iter() {
+			for operator in operators.iter() {
+				let miner = MinerRecords::<T>::get(operator).ok_or("index names an unknown miner")?;
+				ensure!(miner.offer.models.contains(&model), "index names a model not served");
+			}
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,34 @@
+//! The miner registry as the jobs pallet sees it ([`MinerRegistry`]): selection
+//! (`selection.rs`), in-flight counts, and judging a job's end (`slashing.rs`).
+
+use crate::*;
+
+impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn select(
+		needs: &JobNeeds<'_, BalanceOf<T>>,
+		exclude: &[T::AccountId],
+	) -> Option<MinerTermsOf<T>> {
+		Self::select_miner(needs, exclude)
+	}
+
+	fn job_assigned(operator: &T::AccountId) {
+		MinerRecords::<T>::mutate(operator, |entry| {
+			if let Some(miner) = entry {
+				miner.in_flight = miner.in_flight.saturating_add(1);
+			}
+		});
+	}
+
+	fn job_ended(terms: &MinerTermsOf<T>, outcome: JobOutcome) {
+		Self::judge(terms, outcome)
+	}
+
+	fn terms(operator: &T::AccountId) -> Option<MinerTermsOf<T>> {
+		MinerRecords::<T>::get(operator).map(|miner| MinerTerms {
+			operator: operator.clone(),
+			owner: miner.owner,
+			unit_type: miner.offer.unit_type,
+			unit_price: miner.offer.unit_price,
+		})
+	}
+}
