@@ -9,20 +9,28 @@ use std::{
 	time::Duration,
 };
 
+use aitbc_primitives::JobStatus;
 use serde::de::DeserializeOwned;
 use subxt::{
-	config::PolkadotExtrinsicParamsBuilder,
+	config::{PolkadotExtrinsicParamsBuilder, RpcConfigFor},
 	extrinsics::ExtrinsicEvents,
-	rpcs::{rpc_params, RpcClient},
+	rpcs::{
+		client::{
+			jsonrpsee_client, JsonrpseeRpcClient, RawRpcFuture, RawRpcSubscription, RawValue,
+			RpcClientT,
+		},
+		rpc_params, LegacyRpcMethods, RpcClient,
+	},
 	transactions::{Payload, TransactionStatus},
 	OnlineClient,
 };
 
 use crate::{
+	constants::incompatible,
 	error::dispatch_error_text,
 	json::{JobJson, MinerJson, ParametersJson, QuoteJson, ReceiptJson},
 	keys::Key,
-	AccountId, Config, Error,
+	runtime, AccountId, Config, Constants, Error,
 };
 
 /// How to connect: the URL and how many times to try, with exponential backoff.
@@ -85,7 +93,11 @@ impl Pending {
 pub struct Chain {
 	api: OnlineClient<Config>,
 	rpc: RpcClient,
+	/// The websocket client under `rpc` and `api`, asked whether it is still connected.
+	ws: Arc<JsonrpseeRpcClient>,
 	url: String,
+	/// The connected runtime's constants, read at connect.
+	constants: Constants,
 	/// The next nonce this client will use per signer (covers transactions the node's pool
 	/// has not reported yet).
 	nonces: Arc<Mutex<HashMap<[u8; 32], u64>>>,
@@ -94,12 +106,14 @@ pub struct Chain {
 }
 
 impl Chain {
-	/// Connects, retrying as `connect` says; logs each failed try.
+	/// Connects, retrying as `connect` says (logging each failed try), and reads the runtime's
+	/// [`Constants`]. A runtime whose constants do not match this client's is an
+	/// [`Error::Rpc`], not retried.
 	pub async fn connect(connect: &Connect) -> Result<Self, Error> {
 		let mut attempt = 0u32;
 		loop {
 			match Self::connect_once(&connect.url).await {
-				Ok(chain) => return Ok(chain),
+				Ok(chain) => return chain,
 				Err(reason) => {
 					attempt = attempt.saturating_add(1);
 					if attempt >= connect.attempts {
@@ -113,23 +127,57 @@ impl Chain {
 		}
 	}
 
-	async fn connect_once(url: &str) -> Result<Self, String> {
-		let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| e.to_string())?;
+	/// One try: `Err` is a reason to try again, `Ok(Err)` a reason to stop.
+	async fn connect_once(url: &str) -> Result<Result<Self, Error>, String> {
+		let ws = Arc::new(jsonrpsee_client(url).await.map_err(|e| e.to_string())?);
+		let rpc = RpcClient::new(SharedWs(ws.clone()));
 		let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| e.to_string())?;
-		Ok(Chain {
+		let at = api.at_current_block().await.map_err(|e| e.to_string())?;
+		let constants = match Constants::read(&at) {
+			Ok(constants) => constants,
+			Err(e) => return Ok(Err(incompatible(e))),
+		};
+		Ok(Ok(Chain {
 			api,
 			rpc,
+			ws,
 			url: url.to_string(),
+			constants,
 			nonces: Arc::default(),
 			submit_lock: Arc::default(),
-		})
+		}))
 	}
 
 	/// The subxt client.
 	pub fn api(&self) -> &OnlineClient<Config> {
 		&self.api
+	}
+
+	/// The connected runtime's constants (read at connect).
+	pub fn constants(&self) -> &Constants {
+		&self.constants
+	}
+
+	/// An account's SS58 address with the connected chain's prefix.
+	pub fn address(&self, account: &AccountId) -> String {
+		self.constants.address(account)
+	}
+
+	/// Whether the connection to the node is still up.
+	pub fn is_connected(&self) -> bool {
+		self.ws.is_connected()
+	}
+
+	/// An error from subxt on this connection: [`Error::Disconnected`] when the connection is
+	/// gone, [`Error::Rpc`] otherwise.
+	pub fn error(&self, error: impl std::fmt::Display) -> Error {
+		if self.is_connected() {
+			Error::Rpc(error.to_string())
+		} else {
+			Error::Disconnected(error.to_string())
+		}
 	}
 
 	/// The chain's genesis hash, as receipt payloads (v2) and operator proofs bind it.
@@ -148,7 +196,15 @@ impl Chain {
 		method: &str,
 		params: subxt::rpcs::client::RpcParams,
 	) -> Result<R, Error> {
-		self.rpc.request(method, params).await.map_err(Error::from)
+		self.rpc.request(method, params).await.map_err(|e| match Error::from(e) {
+			Error::Rpc(message) if !self.is_connected() => Error::Disconnected(message),
+			other => other,
+		})
+	}
+
+	/// The node's legacy RPC methods, typed.
+	fn legacy(&self) -> LegacyRpcMethods<RpcConfigFor<Config>> {
+		LegacyRpcMethods::new(self.rpc.clone())
 	}
 
 	/// Signs `call` with `key`, submits it and waits until it is in a best block. A failed
@@ -172,7 +228,7 @@ impl Chain {
 				nonces.get(&account.0).copied().unwrap_or(0).max(on_chain)
 			};
 			let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-			let at = self.api.at_current_block().await.map_err(|e| Error::Rpc(e.to_string()))?;
+			let at = self.api.at_current_block().await.map_err(|e| self.error(e))?;
 			let signed = at
 				.transactions()
 				.create_signed(call, key.pair(), params)
@@ -193,8 +249,13 @@ impl Chain {
 			loop {
 				let status = match progress.next().await {
 					Some(Ok(status)) => status,
-					Some(Err(e)) => return Err(Error::Rpc(e.to_string())),
-					None => return Err(Error::Rpc("the node closed the transaction watch".into())),
+					Some(Err(e)) => return Err(chain.error(e)),
+					// Only a lost connection ends the watch before a final status.
+					None => {
+						return Err(Error::Disconnected(
+							"the node closed the transaction watch".into(),
+						))
+					}
 				};
 				match status {
 					TransactionStatus::InBestBlock(in_block)
@@ -205,7 +266,7 @@ impl Chain {
 							Err(subxt::error::TransactionEventsError::ExtrinsicFailed(e)) => {
 								Err(Error::Rejected(dispatch_error_text(&e)))
 							}
-							Err(e) => Err(Error::Rpc(e.to_string())),
+							Err(e) => Err(chain.error(e)),
 						};
 					}
 					TransactionStatus::Invalid { message }
@@ -233,11 +294,12 @@ impl Chain {
 	pub async fn jobs(
 		&self,
 		client: Option<&AccountId>,
-		status: Option<&str>,
+		status: Option<JobStatus>,
 		limit: Option<u32>,
 	) -> Result<Vec<JobJson>, Error> {
 		// Prefix 42 is accepted by every node (a registered prefix); it names the same key.
 		let client = client.map(|c| c.to_string());
+		let status = status.map(JobStatus::as_str);
 		self.request("aitbc_jobs", rpc_params![client, status, limit]).await
 	}
 
@@ -280,50 +342,62 @@ impl Chain {
 		Ok(self.account_info(who).await?.0)
 	}
 
-	/// `(free, reserved + held)` of `who` at the best block, read with `state_getStorage`.
+	/// `(free, reserved + held)` of `who` at the best block.
 	pub async fn account_info(&self, who: &AccountId) -> Result<(u128, u128), Error> {
-		use codec::Decode;
-		let key = account_storage_key(who);
-		let raw: Option<String> = self
-			.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))])
-			.await?;
-		let Some(raw) = raw else { return Ok((0, 0)) };
-		let bytes =
-			hex::decode(raw.trim_start_matches("0x")).map_err(|e| Error::Rpc(e.to_string()))?;
-		// frame_system::AccountInfo { nonce: u32, consumers: u32, providers: u32,
-		// sufficients: u32, data: AccountData { free, reserved, frozen, flags } }
-		let mut input = bytes.get(16..).unwrap_or_default();
-		let free = u128::decode(&mut input).map_err(|e| Error::Rpc(e.to_string()))?;
-		let reserved = u128::decode(&mut input).map_err(|e| Error::Rpc(e.to_string()))?;
-		Ok((free, reserved))
+		let best = self
+			.legacy()
+			.chain_get_block_hash(None)
+			.await?
+			.ok_or_else(|| Error::Rpc("the node has no best block".into()))?;
+		let at = self.api.at_block(best).await.map_err(|e| self.error(e))?;
+		let account = at
+			.storage()
+			.try_fetch(runtime::storage().system().account(), (*who,))
+			.await
+			.map_err(|e| self.error(e))?;
+		let Some(account) = account else { return Ok((0, 0)) };
+		let account = account.decode().map_err(|e| Error::Rpc(e.to_string()))?;
+		Ok((account.data.free, account.data.reserved))
 	}
 
 	/// The best block number.
 	pub async fn best_number(&self) -> Result<u64, Error> {
-		let header: serde_json::Value = self.request("chain_getHeader", rpc_params![]).await?;
-		parse_number(&header["number"])
+		let header = self.legacy().chain_get_header(None).await?;
+		Ok(header.ok_or_else(|| Error::Rpc("the node has no best block".into()))?.number)
 	}
 
 	/// The finalized block number.
 	pub async fn finalized_number(&self) -> Result<u64, Error> {
-		let hash: String = self.request("chain_getFinalizedHead", rpc_params![]).await?;
-		let header: serde_json::Value = self.request("chain_getHeader", rpc_params![hash]).await?;
-		parse_number(&header["number"])
+		let legacy = self.legacy();
+		let hash = legacy.chain_get_finalized_head().await?;
+		let header = legacy.chain_get_header(Some(hash)).await?;
+		Ok(header
+			.ok_or_else(|| {
+				Error::Rpc(format!("the node has no header for its finalized block {hash:?}"))
+			})?
+			.number)
 	}
 }
 
-fn parse_number(value: &serde_json::Value) -> Result<u64, Error> {
-	let text = value.as_str().unwrap_or_default();
-	u64::from_str_radix(text.trim_start_matches("0x"), 16)
-		.map_err(|_| Error::Rpc(format!("bad block number `{value}`")))
-}
+/// The websocket client shared by subxt (through [`RpcClient`]) and [`Chain`], which asks it
+/// whether the connection is still up.
+struct SharedWs(Arc<JsonrpseeRpcClient>);
 
-/// `System::Account(who)`: twox128("System") ++ twox128("Account") ++ blake2_128(who) ++ who.
-fn account_storage_key(who: &AccountId) -> Vec<u8> {
-	use sp_crypto_hashing::{blake2_128, twox_128};
-	let mut key = twox_128(b"System").to_vec();
-	key.extend_from_slice(&twox_128(b"Account"));
-	key.extend_from_slice(&blake2_128(&who.0));
-	key.extend_from_slice(&who.0);
-	key
+impl RpcClientT for SharedWs {
+	fn request_raw<'a>(
+		&'a self,
+		method: &'a str,
+		params: Option<Box<RawValue>>,
+	) -> RawRpcFuture<'a, Box<RawValue>> {
+		self.0.request_raw(method, params)
+	}
+
+	fn subscribe_raw<'a>(
+		&'a self,
+		sub: &'a str,
+		params: Option<Box<RawValue>>,
+		unsub: &'a str,
+	) -> RawRpcFuture<'a, RawRpcSubscription> {
+		self.0.subscribe_raw(sub, params, unsub)
+	}
 }

@@ -13,7 +13,7 @@ pub enum Error {
 	/// The chain refused the transaction (invalid, or its dispatch failed).
 	#[error("rejected by the chain: {0}")]
 	Rejected(String),
-	/// The node could not be reached.
+	/// The node could not be reached (connecting failed on every try).
 	#[error("cannot reach the node at {url}: {reason} (is `aitbc-node` running? set --url or AITBC_URL)")]
 	Unreachable {
 		/// The URL tried.
@@ -21,6 +21,10 @@ pub enum Error {
 		/// The transport's reason.
 		reason: String,
 	},
+	/// The connection to the node was lost after it was made: reconnect ([`crate::Chain::connect`])
+	/// and try again.
+	#[error("lost the connection to the node: {0} (reconnect and try again)")]
+	Disconnected(String),
 	/// Anything else from the node or the transport.
 	#[error("{0}")]
 	Rpc(String),
@@ -32,24 +36,35 @@ impl Error {
 		Error::Usage(message.into())
 	}
 
-	/// Whether the connection to the node is gone (the caller should reconnect).
+	/// Whether the connection to the node is gone ([`Error::Unreachable`] or
+	/// [`Error::Disconnected`]): the caller should reconnect.
 	pub fn is_disconnected(&self) -> bool {
-		match self {
-			Error::Unreachable { .. } => true,
-			Error::Rpc(message) => {
-				let message = message.to_ascii_lowercase();
-				["restart", "closed", "connection", "background task", "disconnected"]
-					.iter()
-					.any(|needle| message.contains(needle))
-			}
-			_ => false,
-		}
+		matches!(self, Error::Unreachable { .. } | Error::Disconnected(_))
 	}
 }
 
 impl From<subxt::rpcs::Error> for Error {
 	fn from(e: subxt::rpcs::Error) -> Self {
-		Error::Rpc(e.to_string())
+		if is_disconnect(&e) {
+			Error::Disconnected(e.to_string())
+		} else {
+			Error::Rpc(e.to_string())
+		}
+	}
+}
+
+/// Whether the RPC client failed because its connection is gone: the websocket client's
+/// background task ended (`RestartNeeded`), its transport failed, or a reconnecting client says
+/// it is reconnecting.
+fn is_disconnect(e: &subxt::rpcs::Error) -> bool {
+	use subxt::ext::jsonrpsee::core::client::Error as Ws;
+	match e {
+		subxt::rpcs::Error::DisconnectedWillReconnect(_) => true,
+		subxt::rpcs::Error::Client(inner) => matches!(
+			inner.downcast_ref::<Ws>(),
+			Some(Ws::RestartNeeded(_) | Ws::Transport(_) | Ws::ServiceDisconnect)
+		),
+		_ => false,
 	}
 }
 

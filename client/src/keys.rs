@@ -6,7 +6,7 @@ use std::path::Path;
 
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
-use crate::{AccountId, Error};
+use crate::{AccountId, Constants, Error};
 
 /// A signing key and its account.
 #[derive(Clone)]
@@ -65,9 +65,11 @@ impl Key {
 		self.pair.public_key().0
 	}
 
-	/// The SS58 address with the AITBC prefix.
+	/// The SS58 address with the prefix of the committed metadata ([`Constants::offline`]), for
+	/// programs that do not connect; a connected one writes `chain.address(&key.account())`,
+	/// which follows the chain.
 	pub fn address(&self) -> String {
-		crate::ss58(&self.public())
+		Constants::offline().ss58(&self.public())
 	}
 
 	/// An sr25519 signature (context `substrate`) over `message`.

@@ -6,16 +6,20 @@
 //! - [`Chain`]: one connection (subxt client + raw RPC) with connection retries, a nonce
 //!   counter per signer, transaction submission that waits for the best block and turns a
 //!   failed dispatch into the pallet's error name and doc, and the node's `aitbc_*` RPC.
+//! - [`Constants`]: the chain's constants (address prefix, block time, bounds) read from its
+//!   metadata through the static API: the connected chain's, or the committed file's offline.
 //! - [`json`]: the `aitbc_*` RPC objects (docs/rpc.md), shared with the node.
 //! - [`keys`] and [`units`]: signing keys from secret URIs or files; AIT amounts.
 
 pub mod chain;
+pub mod constants;
 pub mod error;
 pub mod keys;
 pub mod units;
 
-pub use aitbc_primitives::json;
+pub use aitbc_primitives::{json, FailureReason, JobStatus, MinerStatus, UnitType};
 pub use chain::{Chain, Connect, Pending, Submitted};
+pub use constants::Constants;
 pub use error::Error;
 pub use subxt::{self, rpcs::rpc_params};
 pub use subxt_signer::sr25519::Keypair;
@@ -29,33 +33,6 @@ pub type Config = subxt::PolkadotConfig;
 
 /// An account id on the chain.
 pub type AccountId = subxt::utils::AccountId32;
-
-/// The SS58 prefix of AITBC addresses (docs/node.md).
-pub const SS58_PREFIX: u16 = 4242;
-
-/// An account's SS58 address with the AITBC prefix.
-pub fn address(account: &AccountId) -> String {
-	ss58(&account.0)
-}
-
-/// The SS58 address (AITBC prefix) of a raw 32-byte public key.
-pub fn ss58(public: &[u8; 32]) -> String {
-	// Two-byte prefix form (prefix >= 64), as in the SS58 registry.
-	let ident = SS58_PREFIX & 0b0011_1111_1111_1111;
-	let first = (((ident & 0b0000_0000_1111_1100) as u8) >> 2) | 0b0100_0000;
-	let second = ((ident >> 8) as u8) | (((ident & 0b0000_0000_0000_0011) as u8) << 6);
-	let mut bytes = vec![first, second];
-	bytes.extend_from_slice(public);
-	let hash = sp_crypto_hashing_blake2(&bytes);
-	bytes.extend_from_slice(&hash[..2]);
-	bs58::encode(bytes).into_string()
-}
-
-fn sp_crypto_hashing_blake2(data: &[u8]) -> [u8; 64] {
-	let mut prefixed = b"SS58PRE".to_vec();
-	prefixed.extend_from_slice(data);
-	sp_crypto_hashing::blake2_512(&prefixed)
-}
 
 /// Parses an account given as an SS58 address (any prefix) or `0x`-hex public key.
 pub fn parse_account(text: &str) -> Result<AccountId, Error> {

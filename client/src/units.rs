@@ -43,11 +43,6 @@ pub fn parse_ait(text: &str) -> Result<u128, Error> {
 	whole.checked_mul(AIT).and_then(|w| w.checked_add(frac_value)).ok_or_else(bad)
 }
 
-/// Parses a decimal string balance from the `aitbc_*` RPC.
-pub fn parse_balance(text: &str) -> u128 {
-	text.parse().unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -7,40 +7,25 @@
 //! payload and submits the result, or reports the failure with a reason. It heartbeats, goes
 //! offline on chain while the backend is down, reconnects to the node forever, and on
 //! SIGTERM/SIGINT stops taking jobs and finishes those in flight within a grace period.
+//!
+//! The code follows that story: [`settings`] (flags, environment and TOML file, validated),
+//! `daemon` (start-up, registration check, the reconnect loop around sessions, shutdown),
+//! `session` (one connection's block loop: heartbeats, health, finding jobs, dispatch),
+//! `pipeline` (one job: acknowledge, run inference, submit the result or report the failure),
+//! [`market`] (the miner's transactions and reads), [`backend`] (the inference servers).
 
 pub mod backend;
+mod daemon;
+pub mod error;
 pub mod gpu;
 pub mod market;
 pub mod metrics;
+mod pipeline;
+mod session;
 pub mod settings;
-mod worker;
 
-pub use worker::run;
-
-/// Why the daemon stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-	/// The operator key has no miner on chain.
-	#[error("{0}")]
-	NotRegistered(String),
-	/// The backend is unusable at start.
-	#[error("{0}")]
-	Backend(String),
-	/// The node or the metrics port.
-	#[error("{0}")]
-	Chain(String),
-}
-
-impl RunError {
-	/// The process exit code: 3 not registered, 4 backend, 5 chain (2 is bad settings).
-	pub fn exit_code(&self) -> u8 {
-		match self {
-			RunError::NotRegistered(_) => 3,
-			RunError::Backend(_) => 4,
-			RunError::Chain(_) => 5,
-		}
-	}
-}
+pub use daemon::run;
+pub use error::{RunError, SessionError};
 
 /// Logs to stderr, `RUST_LOG` filtered (default `info`), as text or JSON lines.
 pub fn init_logging(json: bool) {

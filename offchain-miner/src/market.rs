@@ -7,15 +7,10 @@ use aitbc_client::{
 	Chain, Error, Pending,
 };
 use aitbc_primitives::{
-	output_hash, price_for, prompt_hash, JobId, ReceiptPayload, UnitType, Usage,
+	output_hash, price_for, prompt_hash, JobId, JobStatus, ReceiptPayload, Usage,
 };
 
 use crate::backend::{truncate_utf8, Generation};
-
-/// Longest output the chain accepts, bytes (`MaxOutputLen`).
-pub const MAX_OUTPUT_LEN: usize = 32_768;
-/// Longest failure reason, bytes (`MaxReasonLen`).
-pub const MAX_REASON_LEN: usize = 256;
 
 /// Hands the acknowledgement of `job_id` to the node's pool.
 pub async fn send_acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result<Pending, Error> {
@@ -26,26 +21,23 @@ pub async fn send_acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result
 /// What a result costs the client: units by the terms fixed at assignment, capped at the
 /// job's `max_price`.
 pub fn price_of(job: &JobJson, usage: &Usage) -> u128 {
-	let unit_type = match job.unit_type.as_deref() {
-		Some("gpu_second") => UnitType::GpuSecond,
-		_ => UnitType::OutputToken,
-	};
-	let unit_price = job.unit_price.as_deref().map(aitbc_client::units::parse_balance).unwrap_or(0);
-	let max_price = aitbc_client::units::parse_balance(&job.max_price);
-	price_for(unit_type.units(usage), unit_price, max_price)
+	let unit_type = job.unit_type.unwrap_or_default();
+	price_for(unit_type.units(usage), job.unit_price.unwrap_or(0), job.max_price)
 }
 
-/// The result transaction's parts: the output as the chain stores it (truncated to the bound
-/// on a character boundary), the usage and the operator's signature over the receipt payload
-/// (v2: bound to the chain of `genesis_hash`, the job's client, model and prompt). The output
-/// tokens billed never exceed the job's `max_tokens`, as the chain requires.
+/// The result transaction's parts: the output as the chain stores it (truncated to
+/// `max_output_len` bytes, the chain's `MaxOutputLen`, on a character boundary), the usage and
+/// the operator's signature over the receipt payload (v2: bound to the chain of `genesis_hash`,
+/// the job's client, model and prompt). The output tokens billed never exceed the job's
+/// `max_tokens`, as the chain requires.
 pub fn sign_result(
 	key: &Key,
 	genesis_hash: [u8; 32],
+	max_output_len: usize,
 	job: &JobJson,
 	generation: &Generation,
 ) -> Result<(Vec<u8>, Usage, [u8; 64]), Error> {
-	let output = truncate_utf8(&generation.text, MAX_OUTPUT_LEN).as_bytes().to_vec();
+	let output = truncate_utf8(&generation.text, max_output_len).as_bytes().to_vec();
 	let usage = Usage {
 		prompt_tokens: generation.prompt_tokens,
 		output_tokens: generation.output_tokens.min(job.max_tokens),
@@ -85,14 +77,15 @@ pub async fn send_result(
 	chain.send(&call, key).await
 }
 
-/// Gives a job up with `reason`; the client is refunded.
+/// Gives a job up with `reason` (cut to the chain's `MaxReasonLen`); the client is refunded.
 pub async fn report_failure(
 	chain: &Chain,
 	key: &Key,
 	job_id: JobId,
 	reason: &str,
 ) -> Result<(), Error> {
-	let reason = truncate_utf8(reason, MAX_REASON_LEN).as_bytes().to_vec();
+	let max_reason_len = chain.constants().max_reason_len as usize;
+	let reason = truncate_utf8(reason, max_reason_len).as_bytes().to_vec();
 	let call = runtime::transactions().jobs().report_failure(job_id, BoundedVec(reason));
 	chain.submit(&call, key).await.map(|_| ())
 }
@@ -120,7 +113,7 @@ pub async fn me(chain: &Chain, key: &Key) -> Result<Option<MinerJson>, Error> {
 /// Jobs held by this operator (assigned or running), oldest first.
 pub async fn held_jobs(chain: &Chain, key: &Key) -> Result<Vec<JobJson>, Error> {
 	let mut held = Vec::new();
-	for status in ["assigned", "running"] {
+	for status in [JobStatus::Assigned, JobStatus::Running] {
 		let jobs = chain.jobs(None, Some(status), Some(1_000)).await?;
 		held.extend(jobs.into_iter().filter(|j| is_mine(j, key)));
 	}

@@ -1,25 +1,30 @@
-//! Settings in two stages: [`Args`] (flags and environment) over a TOML file, then one
-//! validated [`Settings`] value. The operator key comes from a file or from a secret URI in
-//! the environment and is never printed.
+//! Settings in two stages: [`Args`], where each setting is declared once (its flag, its
+//! `AITBC_MINER_*` environment variable and its TOML key), then one validated [`Settings`]
+//! value. The TOML file (`--config`) is read into the same [`Args`] and folded under the flags
+//! and the environment ([`Args::over`]): flag > environment > file > default. The operator key
+//! comes from a file or from a secret URI in the environment and is never printed.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use aitbc_client::keys::Key;
-use clap::Parser;
-use serde::Deserialize;
+use aitbc_client::{keys::Key, Constants};
+use clap::{Parser, ValueEnum};
+use serde::{Deserialize, Serialize};
 
 use crate::backend::{Backend, Ollama, OpenAi, OpenAiMode};
 
-/// Flags; each also reads an `AITBC_MINER_*` environment variable.
-#[derive(Parser, Debug, Default, Clone)]
+/// Every setting, once: a flag, an `AITBC_MINER_*` environment variable and (except `config`
+/// and `log_json`) a TOML key spelled like the flag with `_`.
+#[derive(Parser, Serialize, Deserialize, Debug, Default, Clone)]
 #[command(
 	name = "aitbc-miner",
 	version,
 	about = "Runs AITBC inference jobs assigned to this operator on a local inference server."
 )]
+#[serde(default, deny_unknown_fields)]
 pub struct Args {
 	/// TOML settings file (keys as the long flags, with `_`: node_url, backend, ...).
 	#[arg(long, env = "AITBC_MINER_CONFIG")]
+	#[serde(skip)]
 	pub config: Option<PathBuf>,
 	/// Node RPC URL [default: ws://127.0.0.1:9944].
 	#[arg(long, env = "AITBC_MINER_NODE_URL")]
@@ -27,15 +32,15 @@ pub struct Args {
 	/// File holding the operator's secret URI or mnemonic (first line).
 	#[arg(long, env = "AITBC_MINER_KEY_FILE")]
 	pub key_file: Option<PathBuf>,
-	/// Backend kind: `ollama` or `openai` [default: ollama].
-	#[arg(long, env = "AITBC_MINER_BACKEND")]
-	pub backend: Option<String>,
+	/// Backend kind [default: ollama].
+	#[arg(long, env = "AITBC_MINER_BACKEND", value_enum)]
+	pub backend: Option<BackendKind>,
 	/// Backend URL [default: http://127.0.0.1:11434 for ollama, http://127.0.0.1:8080 for openai].
 	#[arg(long, env = "AITBC_MINER_BACKEND_URL")]
 	pub backend_url: Option<String>,
 	/// For `openai`: `chat` (/v1/chat/completions, instruct models) or `completion` (/v1/completions) [default: chat].
-	#[arg(long, env = "AITBC_MINER_OPENAI_MODE")]
-	pub openai_mode: Option<String>,
+	#[arg(long, env = "AITBC_MINER_OPENAI_MODE", value_enum)]
+	pub openai_mode: Option<OpenAiMode>,
 	/// Models to serve, comma-separated [default: all the backend lists].
 	#[arg(long, env = "AITBC_MINER_MODELS", value_delimiter = ',')]
 	pub models: Option<Vec<String>>,
@@ -54,30 +59,26 @@ pub struct Args {
 	/// Seconds to finish in-flight jobs after SIGTERM/SIGINT [default: 30].
 	#[arg(long, env = "AITBC_MINER_GRACE_SECS")]
 	pub grace_secs: Option<u64>,
-	/// Block time of the chain in milliseconds, to turn deadlines into time [default: 2000].
+	/// Deprecated and ignored (a warning says so): the block time is read from the chain
+	/// (`Jobs.MillisPerBlock`).
 	#[arg(long, env = "AITBC_MINER_BLOCK_MS")]
 	pub block_ms: Option<u64>,
 	/// Log as JSON lines.
 	#[arg(long, env = "AITBC_MINER_LOG_JSON")]
+	#[serde(skip)]
 	pub log_json: bool,
 }
 
-/// The TOML file: the same keys as [`Args`].
-#[derive(Deserialize, Debug, Default)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-	node_url: Option<String>,
-	key_file: Option<PathBuf>,
-	backend: Option<String>,
-	backend_url: Option<String>,
-	openai_mode: Option<String>,
-	models: Option<Vec<String>>,
-	price: Option<String>,
-	capacity: Option<u32>,
-	metrics: Option<String>,
-	heartbeat_secs: Option<u64>,
-	grace_secs: Option<u64>,
-	block_ms: Option<u64>,
+/// The inference server's protocol: the `backend` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum, Serialize, Deserialize)]
+#[value(rename_all = "lower")]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+	/// Ollama's API.
+	#[default]
+	Ollama,
+	/// An OpenAI-compatible server (llama.cpp server, vLLM).
+	OpenAi,
 }
 
 /// The environment variable that may hold the operator's secret URI instead of a key file.
@@ -104,8 +105,9 @@ pub struct Settings {
 	pub heartbeat: Option<Duration>,
 	/// Shutdown grace period.
 	pub grace: Duration,
-	/// Block time.
-	pub block_time: Duration,
+	/// The deprecated `block_ms`, when set: ignored (the chain's block time is used) and warned
+	/// about once connected.
+	pub deprecated_block_ms: Option<u64>,
 }
 
 /// A settings error: one line saying what to fix.
@@ -113,22 +115,53 @@ pub struct Settings {
 #[error("{0}")]
 pub struct SettingsError(pub String);
 
+impl Args {
+	/// The TOML file `path`, read into the same settings.
+	pub fn from_file(path: &std::path::Path) -> Result<Args, SettingsError> {
+		let text = std::fs::read_to_string(path)
+			.map_err(|e| SettingsError(format!("cannot read {}: {e}", path.display())))?;
+		toml::from_str(&text)
+			.map_err(|e| SettingsError(format!("{}: {}", path.display(), e.message())))
+	}
+
+	/// These settings over `file`'s: each one given here (a flag or its environment variable)
+	/// wins, each one left out takes the file's value. One generic fold for every setting: both
+	/// are written as JSON objects and overlaid key by key.
+	pub fn over(self, file: Args) -> Result<Args, SettingsError> {
+		fn object(
+			args: &Args,
+		) -> Result<serde_json::Map<String, serde_json::Value>, SettingsError> {
+			match serde_json::to_value(args) {
+				Ok(serde_json::Value::Object(map)) => Ok(map),
+				Ok(_) => Err(SettingsError("settings are not a table".into())),
+				Err(e) => Err(SettingsError(format!("cannot merge the settings: {e}"))),
+			}
+		}
+		let mut merged = object(&file)?;
+		for (key, value) in object(&self)? {
+			if !value.is_null() {
+				merged.insert(key, value);
+			}
+		}
+		let merged: Args = serde_json::from_value(serde_json::Value::Object(merged))
+			.map_err(|e| SettingsError(format!("cannot merge the settings: {e}")))?;
+		Ok(Args { config: self.config, log_json: self.log_json, ..merged })
+	}
+}
+
 impl Settings {
 	/// Flags and environment over the TOML file over defaults; the key from `--key-file` or
 	/// `AITBC_MINER_KEY`.
 	pub fn load(args: Args) -> Result<Self, SettingsError> {
-		let file = match &args.config {
+		let args = match &args.config {
 			Some(path) => {
-				let text = std::fs::read_to_string(path)
-					.map_err(|e| SettingsError(format!("cannot read {}: {e}", path.display())))?;
-				toml::from_str::<FileSettings>(&text)
-					.map_err(|e| SettingsError(format!("{}: {}", path.display(), e.message())))?
+				let file = Args::from_file(path)?;
+				args.over(file)?
 			}
-			None => FileSettings::default(),
+			None => args,
 		};
-		let key_file = args.key_file.or(file.key_file);
-		let key = match (key_file, std::env::var(KEY_ENV).ok()) {
-			(Some(path), _) => Key::from_file(&path),
+		let key = match (&args.key_file, std::env::var(KEY_ENV).ok()) {
+			(Some(path), _) => Key::from_file(path),
 			(None, Some(uri)) => Key::from_uri(&uri),
 			(None, None) => {
 				return Err(SettingsError(format!(
@@ -137,52 +170,27 @@ impl Settings {
 			}
 		}
 		.map_err(|e| SettingsError(e.to_string()))?;
-		Self::build(Merged {
-			node_url: args.node_url.or(file.node_url),
-			backend: args.backend.or(file.backend),
-			backend_url: args.backend_url.or(file.backend_url),
-			openai_mode: args.openai_mode.or(file.openai_mode),
-			models: args.models.or(file.models),
-			price: args.price.or(file.price),
-			capacity: args.capacity.or(file.capacity),
-			metrics: args.metrics.or(file.metrics),
-			heartbeat_secs: args.heartbeat_secs.or(file.heartbeat_secs),
-			grace_secs: args.grace_secs.or(file.grace_secs),
-			block_ms: args.block_ms.or(file.block_ms),
-			key,
-		})
+		Self::build(args, key)
 	}
 
-	fn build(m: Merged) -> Result<Self, SettingsError> {
-		let node_url = m.node_url.unwrap_or_else(|| "ws://127.0.0.1:9944".into());
+	fn build(args: Args, key: Key) -> Result<Self, SettingsError> {
+		// Limits the chain enforces, from the committed runtime metadata (no connection yet).
+		let chain = Constants::offline();
+		let node_url = args.node_url.unwrap_or_else(|| "ws://127.0.0.1:9944".into());
 		if !(node_url.starts_with("ws://") || node_url.starts_with("wss://")) {
 			return Err(SettingsError(format!(
 				"node_url `{node_url}` must start with ws:// or wss://"
 			)));
 		}
-		let kind = m.backend.unwrap_or_else(|| "ollama".into());
-		let backend = match kind.as_str() {
-			"ollama" => Backend::Ollama(Ollama::new(
-				m.backend_url.as_deref().unwrap_or("http://127.0.0.1:11434"),
+		let backend_url = args.backend_url.as_deref();
+		let backend = match args.backend.unwrap_or_default() {
+			BackendKind::Ollama => {
+				Backend::Ollama(Ollama::new(backend_url.unwrap_or("http://127.0.0.1:11434")))
+			}
+			BackendKind::OpenAi => Backend::OpenAi(OpenAi::new(
+				backend_url.unwrap_or("http://127.0.0.1:8080"),
+				args.openai_mode.unwrap_or_default(),
 			)),
-			"openai" => {
-				let mode = match m.openai_mode.as_deref().unwrap_or("chat") {
-					"chat" => OpenAiMode::Chat,
-					"completion" => OpenAiMode::Completion,
-					other => {
-						return Err(SettingsError(format!(
-							"openai_mode `{other}` is not `chat` or `completion`"
-						)))
-					}
-				};
-				Backend::OpenAi(OpenAi::new(
-					m.backend_url.as_deref().unwrap_or("http://127.0.0.1:8080"),
-					mode,
-				))
-			}
-			other => {
-				return Err(SettingsError(format!("backend `{other}` is not `ollama` or `openai`")))
-			}
 		};
 		if !backend.url().starts_with("http://") {
 			return Err(SettingsError(format!(
@@ -190,23 +198,30 @@ impl Settings {
 				backend.url()
 			)));
 		}
-		let models: Vec<String> = m
+		let models: Vec<String> = args
 			.models
 			.unwrap_or_default()
 			.into_iter()
 			.map(|s| s.trim().to_string())
 			.filter(|s| !s.is_empty())
 			.collect();
-		if let Some(long) = models.iter().find(|m| m.len() > 64) {
-			return Err(SettingsError(format!("model id `{long}` is longer than 64 bytes")));
+		let max_model_id_len = chain.max_model_id_len as usize;
+		if let Some(long) = models.iter().find(|m| m.len() > max_model_id_len) {
+			return Err(SettingsError(format!(
+				"model id `{long}` is longer than {max_model_id_len} bytes"
+			)));
 		}
-		let unit_price = aitbc_client::units::parse_ait(m.price.as_deref().unwrap_or("0.000001"))
-			.map_err(|e| SettingsError(format!("price: {e}")))?;
-		let capacity = m.capacity.unwrap_or(1);
-		if capacity == 0 || capacity > 64 {
-			return Err(SettingsError(format!("capacity {capacity} is not within 1..=64")));
+		let unit_price =
+			aitbc_client::units::parse_ait(args.price.as_deref().unwrap_or("0.000001"))
+				.map_err(|e| SettingsError(format!("price: {e}")))?;
+		let capacity = args.capacity.unwrap_or(1);
+		if capacity == 0 || capacity > chain.max_capacity {
+			return Err(SettingsError(format!(
+				"capacity {capacity} is not within 1..={}",
+				chain.max_capacity
+			)));
 		}
-		let metrics = match m.metrics.as_deref().unwrap_or("127.0.0.1:9616") {
+		let metrics = match args.metrics.as_deref().unwrap_or("127.0.0.1:9616") {
 			"off" | "none" | "" => None,
 			addr => Some(addr.parse().map_err(|_| {
 				SettingsError(format!(
@@ -214,38 +229,19 @@ impl Settings {
 				))
 			})?),
 		};
-		let block_ms = m.block_ms.unwrap_or(2_000);
-		if block_ms == 0 {
-			return Err(SettingsError("block_ms must be positive".into()));
-		}
 		Ok(Settings {
 			node_url,
-			key: m.key,
+			key,
 			backend,
 			models,
 			unit_price,
 			capacity,
 			metrics,
-			heartbeat: m.heartbeat_secs.filter(|s| *s > 0).map(Duration::from_secs),
-			grace: Duration::from_secs(m.grace_secs.unwrap_or(30)),
-			block_time: Duration::from_millis(block_ms),
+			heartbeat: args.heartbeat_secs.filter(|s| *s > 0).map(Duration::from_secs),
+			grace: Duration::from_secs(args.grace_secs.unwrap_or(30)),
+			deprecated_block_ms: args.block_ms,
 		})
 	}
-}
-
-struct Merged {
-	node_url: Option<String>,
-	backend: Option<String>,
-	backend_url: Option<String>,
-	openai_mode: Option<String>,
-	models: Option<Vec<String>>,
-	price: Option<String>,
-	capacity: Option<u32>,
-	metrics: Option<String>,
-	heartbeat_secs: Option<u64>,
-	grace_secs: Option<u64>,
-	block_ms: Option<u64>,
-	key: Key,
 }
 
 #[cfg(test)]
@@ -270,14 +266,17 @@ mod tests {
 		dir
 	}
 
+	fn with_file(a: Args, dir: &std::path::Path, toml: &str) -> Args {
+		let config = dir.join("miner.toml");
+		std::fs::write(&config, toml).unwrap();
+		Args { config: Some(config), ..with_key(a, dir) }
+	}
+
 	#[test]
 	fn defaults_and_file_under_flags() {
 		let dir = tempdir("file");
-		let config = dir.join("miner.toml");
-		std::fs::write(&config, "backend = \"openai\"\ncapacity = 4\nmodels = [\"smollm2\"]\n")
-			.unwrap();
-		let mut a = with_key(args(), &dir);
-		a.config = Some(config);
+		let mut a =
+			with_file(args(), &dir, "backend = \"openai\"\ncapacity = 4\nmodels = [\"smollm2\"]\n");
 		a.capacity = Some(2);
 		let s = Settings::load(a).unwrap();
 		assert_eq!(s.capacity, 2, "the flag wins over the file");
@@ -286,17 +285,77 @@ mod tests {
 		assert_eq!(s.node_url, "ws://127.0.0.1:9944");
 		assert_eq!(s.unit_price, 1_000_000);
 		assert!(s.metrics.is_none());
+		assert_eq!(s.deprecated_block_ms, None);
+	}
+
+	#[test]
+	fn every_flag_is_a_file_key_with_the_same_values() {
+		let dir = tempdir("all");
+		let file = "node_url = \"wss://node.example:443\"\n\
+			backend = \"openai\"\n\
+			backend_url = \"http://127.0.0.1:8000\"\n\
+			openai_mode = \"completion\"\n\
+			models = [\"a\", \" b \"]\n\
+			price = \"0.5\"\n\
+			capacity = 3\n\
+			metrics = \"127.0.0.1:9700\"\n\
+			heartbeat_secs = 7\n\
+			grace_secs = 9\n\
+			block_ms = 6000\n";
+		let from_file = Settings::load(with_file(Args::default(), &dir, file)).unwrap();
+		let flags = Args::try_parse_from([
+			"aitbc-miner",
+			"--node-url",
+			"wss://node.example:443",
+			"--backend",
+			"openai",
+			"--backend-url",
+			"http://127.0.0.1:8000",
+			"--openai-mode",
+			"completion",
+			"--models",
+			"a, b ",
+			"--price",
+			"0.5",
+			"--capacity",
+			"3",
+			"--metrics",
+			"127.0.0.1:9700",
+			"--heartbeat-secs",
+			"7",
+			"--grace-secs",
+			"9",
+			"--block-ms",
+			"6000",
+		])
+		.unwrap();
+		let from_flags = Settings::load(with_key(flags, &dir)).unwrap();
+		for s in [from_file, from_flags] {
+			assert_eq!(s.node_url, "wss://node.example:443");
+			assert!(
+				matches!(&s.backend, Backend::OpenAi(_))
+					&& s.backend.url() == "http://127.0.0.1:8000"
+			);
+			assert_eq!(s.models, vec!["a".to_string(), "b".to_string()]);
+			assert_eq!(s.unit_price, 500_000_000_000);
+			assert_eq!(s.capacity, 3);
+			assert_eq!(s.metrics, Some("127.0.0.1:9700".parse().unwrap()));
+			assert_eq!(s.heartbeat, Some(Duration::from_secs(7)));
+			assert_eq!(s.grace, Duration::from_secs(9));
+			assert_eq!(s.deprecated_block_ms, Some(6000), "accepted, to be warned about");
+		}
 	}
 
 	#[test]
 	fn bad_values_are_one_line_errors() {
 		let dir = tempdir("bad");
 		for (change, expected) in [
-			(Args { backend: Some("tgi".into()), ..args() }, "backend `tgi`"),
 			(Args { capacity: Some(0), ..args() }, "capacity 0"),
+			(Args { capacity: Some(65), ..args() }, "capacity 65"),
 			(Args { node_url: Some("http://x".into()), ..args() }, "ws://"),
 			(Args { metrics: Some("nowhere".into()), ..args() }, "metrics"),
 			(Args { price: Some("cheap".into()), ..args() }, "price"),
+			(Args { models: Some(vec!["m".repeat(65)]), ..args() }, "longer than 64 bytes"),
 		] {
 			let err = Settings::load(with_key(change, &dir)).unwrap_err().to_string();
 			assert!(err.contains(expected), "{err}");
@@ -305,11 +364,29 @@ mod tests {
 	}
 
 	#[test]
+	fn enum_settings_accept_only_their_names() {
+		let dir = tempdir("enums");
+		for (file, expected) in [
+			("backend = \"tgi\"\n", "tgi"),
+			("openai_mode = \"chatty\"\n", "chatty"),
+			("capacity = \"two\"\n", "two"),
+		] {
+			let err = Settings::load(with_file(args(), &dir, file)).unwrap_err().to_string();
+			assert!(err.contains(expected), "{err}");
+			assert!(!err.contains('\n'), "{err}");
+		}
+		for flags in [["--backend", "tgi"], ["--openai-mode", "chatty"]] {
+			let err = Args::try_parse_from(["aitbc-miner", flags[0], flags[1]]).unwrap_err();
+			assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue, "{err}");
+		}
+		let a = Args::try_parse_from(["aitbc-miner", "--backend", "openai"]).unwrap();
+		assert_eq!(a.backend, Some(BackendKind::OpenAi));
+	}
+
+	#[test]
 	fn unknown_file_key_is_refused() {
 		let dir = tempdir("unknown");
-		let config = dir.join("miner.toml");
-		std::fs::write(&config, "bakend = \"ollama\"\n").unwrap();
-		let err = Settings::load(with_key(Args { config: Some(config), ..args() }, &dir))
+		let err = Settings::load(with_file(args(), &dir, "bakend = \"ollama\"\n"))
 			.unwrap_err()
 			.to_string();
 		assert!(err.contains("bakend"), "{err}");

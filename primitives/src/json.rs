@@ -69,27 +69,28 @@ pub mod hex_bytes {
 
 	/// `0x` followed by two lowercase hex digits per byte.
 	pub fn encode(bytes: &[u8]) -> String {
-		let mut out = String::with_capacity(2 + 2 * bytes.len());
-		out.push_str("0x");
-		for b in bytes {
-			out.push_str(&format!("{b:02x}"));
-		}
-		out
+		let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+		format!("0x{digits}")
 	}
 
 	/// Parses `0x`-hex of exactly `N` bytes.
 	pub fn decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
 		let bad = || format!("`{text}` is not 0x-hex of {N} bytes");
-		let digits = text.strip_prefix("0x").ok_or_else(bad)?;
-		if digits.len() != 2 * N || !digits.is_ascii() {
+		let digits = text.strip_prefix("0x").ok_or_else(bad)?.as_bytes();
+		if !digits.iter().all(u8::is_ascii_hexdigit) {
 			return Err(bad());
 		}
-		let mut out = [0u8; N];
-		for (i, byte) in out.iter_mut().enumerate() {
-			let pair = digits.get(2 * i..2 * i + 2).ok_or_else(bad)?;
-			*byte = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
-		}
-		Ok(out)
+		let bytes: Vec<u8> = digits
+			.chunks(2)
+			.map(|pair| {
+				let pair = core::str::from_utf8(pair).map_err(|_| bad())?;
+				if pair.len() != 2 {
+					return Err(bad());
+				}
+				u8::from_str_radix(pair, 16).map_err(|_| bad())
+			})
+			.collect::<Result<_, _>>()?;
+		bytes.try_into().map_err(|_| bad())
 	}
 
 	/// Writes the array as `0x`-hex.

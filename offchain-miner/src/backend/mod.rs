@@ -65,9 +65,10 @@ pub enum BackendError {
 }
 
 impl BackendError {
-	/// The failure reason recorded on chain (at most 256 bytes).
+	/// The failure reason reported on chain ([`crate::market::report_failure`] cuts it to the
+	/// chain's `MaxReasonLen`).
 	pub fn reason(&self) -> String {
-		truncate_utf8(&self.to_string(), 256).to_string()
+		self.to_string()
 	}
 
 	/// Whether the backend as a whole looks down (not just this request).

@@ -1,15 +1,17 @@
 //! OpenAI-compatible servers (llama.cpp server, vLLM): `GET /v1/models`,
 //! `POST /v1/chat/completions` for instruct models, `POST /v1/completions` for base models.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{error_message, http_client, send, BackendError, Generation, Request};
 
-/// Which endpoint generates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which endpoint generates; the `openai_mode` setting, spelled `chat` or `completion`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OpenAiMode {
 	/// `/v1/chat/completions`, the prompt as one user message (instruct models).
+	#[default]
 	Chat,
 	/// `/v1/completions`, the raw prompt (base models).
 	Completion,

@@ -4,7 +4,7 @@ use crate::{self as pallet_aitbc_miners, GpuInfo, MinerOffer, MinerOfferOf};
 use aitbc_primitives::UnitType;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use aitbc_traits::MarketParams;
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type Balance = u128;

@@ -110,11 +110,14 @@ impl Error {
 	}
 }
 
+/// The types a [`Marketplace`] serves, as a zero-sized marker.
+type Types<Block, AccountId, Balance> = PhantomData<fn() -> (Block, AccountId, Balance)>;
+
 /// The `aitbc_*` methods over a client of blocks `Block` whose runtime has the marketplace API
 /// with accounts `AccountId` and balances `Balance`.
 pub struct Marketplace<C, Block, AccountId, Balance> {
 	client: Arc<C>,
-	_types: PhantomData<fn() -> (Block, AccountId, Balance)>,
+	_types: Types<Block, AccountId, Balance>,
 }
 
 impl<C, Block, AccountId, Balance> Marketplace<C, Block, AccountId, Balance> {

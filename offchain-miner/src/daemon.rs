@@ -1,0 +1,266 @@
+//! The daemon: start-up (metrics, backend, GPU, connection, registration check), the
+//! reconnect loop around sessions, and the graceful shutdown. Also the state every session
+//! and job task shares ([`Miner`]).
+
+use std::{
+	collections::{HashSet, VecDeque},
+	future::Future,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+use aitbc_client::{json::MinerJson, keys::Key, units::format_ait, Chain, Connect, Error};
+use aitbc_primitives::JobId;
+use tokio::sync::{watch, Semaphore};
+
+use crate::{
+	backend::Backend, error::SessionError, gpu::Gpu, market, metrics::Metrics, settings::Settings,
+	RunError,
+};
+
+/// What every session and job task shares.
+pub(crate) struct Miner {
+	pub(crate) key: Key,
+	pub(crate) backend: Backend,
+	pub(crate) models: HashSet<String>,
+	pub(crate) metrics: Metrics,
+	/// The chain's block time (`Jobs.MillisPerBlock`), to turn deadlines into time.
+	pub(crate) block_time: Duration,
+	/// The longest output the chain stores, bytes (`Jobs.MaxOutputLen`).
+	pub(crate) max_output_len: usize,
+	/// The connection, `None` while the node is away.
+	link: watch::Sender<Option<Chain>>,
+	pub(crate) slots: Arc<Semaphore>,
+	pub(crate) in_flight: Mutex<HashSet<JobId>>,
+	pub(crate) finished: Mutex<VecDeque<JobId>>,
+	pub(crate) backend_up: AtomicBool,
+	pub(crate) accepting: AtomicBool,
+	pub(crate) gpu: Gpu,
+	/// The chain's genesis hash, which receipt signatures bind.
+	pub(crate) genesis_hash: [u8; 32],
+}
+
+/// Runs the miner until `shutdown` resolves; then finishes in-flight jobs within the grace
+/// period.
+pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+	let metrics = Metrics::new();
+	if let Some(addr) = settings.metrics {
+		let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+			RunError::Chain(format!(
+				"cannot serve metrics on {addr}: {e} (set --metrics to another address or `off`)"
+			))
+		})?;
+		drop(listener);
+		tokio::spawn(metrics.clone().serve(addr));
+	}
+	let models = check_backend(&settings).await?;
+	metrics.backend_up.set(1);
+	tracing::info!(backend = settings.backend.url(), models = ?models, "backend ready");
+	let gpu = Gpu::detect();
+	if let Some(facts) = gpu.facts() {
+		tracing::info!(gpu = %facts.name, vram_mib = facts.vram_mib, count = facts.count, "GPU found");
+	}
+
+	let connect = Connect::forever(settings.node_url.clone());
+	let mut chain = Chain::connect(&connect).await.map_err(|e| RunError::Chain(e.to_string()))?;
+	let block_time = chain.constants().block_time;
+	if let Some(block_ms) = settings.deprecated_block_ms {
+		tracing::warn!(
+			block_ms,
+			chain_block_ms = block_time.as_millis() as u64,
+			"block_ms (--block-ms, AITBC_MINER_BLOCK_MS) is deprecated and ignored: the block time is read from the chain"
+		);
+	}
+	let record = registration(&chain, &settings, &models).await?;
+	tracing::info!(operator = %chain.address(&settings.key.account()), owner = %record.owner, status = %record.status, capacity = record.capacity, "registered miner");
+
+	let (link, _) = watch::channel(Some(chain.clone()));
+	let miner = Arc::new(Miner {
+		key: settings.key.clone(),
+		backend: settings.backend.clone(),
+		models,
+		metrics,
+		block_time,
+		max_output_len: chain.constants().max_output_len as usize,
+		link,
+		slots: Arc::new(Semaphore::new(settings.capacity.max(record.capacity) as usize)),
+		in_flight: Mutex::default(),
+		finished: Mutex::default(),
+		backend_up: AtomicBool::new(true),
+		accepting: AtomicBool::new(true),
+		gpu,
+		genesis_hash: chain.genesis_hash(),
+	});
+
+	tokio::pin!(shutdown);
+	loop {
+		let ended = tokio::select! {
+			_ = &mut shutdown => break,
+			ended = miner.clone().session(chain.clone(), settings.heartbeat) => ended,
+		};
+		miner.metrics.chain_connected.set(0);
+		miner.link.send_replace(None);
+		tracing::warn!(reason = %ended, url = %settings.node_url, "lost the node; reconnecting");
+		chain = tokio::select! {
+			_ = &mut shutdown => break,
+			chain = reconnected(chain, &connect, &ended) => {
+				chain.map_err(|e| RunError::Chain(e.to_string()))?
+			}
+		};
+		tracing::info!(url = %settings.node_url, "reconnected to the node");
+		miner.link.send_replace(Some(chain.clone()));
+	}
+
+	miner.accepting.store(false, Ordering::SeqCst);
+	let left = miner.in_flight_count();
+	tracing::info!(
+		in_flight = left,
+		grace_secs = settings.grace.as_secs(),
+		"shutting down: no new jobs"
+	);
+	let deadline = Instant::now() + settings.grace;
+	while miner.in_flight_count() > 0 && Instant::now() < deadline {
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	let left = miner.in_flight_count();
+	if left > 0 {
+		tracing::warn!(in_flight = left, "grace period over; unfinished jobs are picked up on the next start or fail at their deadline");
+	} else {
+		tracing::info!("all jobs finished; bye");
+	}
+	Ok(())
+}
+
+/// The connection back after a session ended with `ended`. A connection whose RPC client
+/// reconnects by itself holds calls until it has, so the node answering on it means it is back;
+/// one that cannot answer is replaced by a new connection, retried forever (each try logged).
+/// A session that ended for another reason than a lost connection waits a second first, so
+/// that a failing node is not hammered.
+async fn reconnected(
+	chain: Chain,
+	connect: &Connect,
+	ended: &SessionError,
+) -> Result<Chain, Error> {
+	if !ended.is_disconnected() {
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	match chain.best_number().await {
+		Ok(_) => Ok(chain),
+		Err(e) => {
+			tracing::debug!(error = %e, "the connection does not answer; connecting anew");
+			Chain::connect(connect).await
+		}
+	}
+}
+
+/// This operator's miner record; without one, the command its owner registers it with.
+async fn registration(
+	chain: &Chain,
+	settings: &Settings,
+	models: &HashSet<String>,
+) -> Result<MinerJson, RunError> {
+	let record =
+		market::me(chain, &settings.key).await.map_err(|e| RunError::Chain(e.to_string()))?;
+	let Some(record) = record else {
+		let min_stake = chain
+			.parameters()
+			.await
+			.map(|p| format_ait(p.min_stake))
+			.unwrap_or_else(|_| "the minimum stake".into());
+		let mut models: Vec<_> = models.iter().cloned().collect();
+		models.sort();
+		return Err(RunError::NotRegistered(format!(
+			"operator {address} has no miner on chain; its owner registers it with: aitbc --account OWNER miner register --operator-key <this miner's key (URI or key file)> --models {models} --price {price} --capacity {capacity} --stake '{min_stake}'",
+			address = chain.address(&settings.key.account()),
+			models = models.join(","),
+			price = format_ait(settings.unit_price).trim_end_matches(" AIT"),
+			capacity = settings.capacity,
+		)));
+	};
+	for model in &record.models {
+		if !models.contains(model) {
+			tracing::warn!(%model, "the on-chain offer lists a model this backend does not serve; its jobs will be failed with a reason");
+		}
+	}
+	Ok(record)
+}
+
+/// The models to serve: those asked for, each checked against the backend's list.
+async fn check_backend(settings: &Settings) -> Result<HashSet<String>, RunError> {
+	let available = settings.backend.models().await.map_err(|e| {
+		RunError::Backend(format!(
+			"{e} at {}; start the inference server or set --backend-url",
+			settings.backend.url()
+		))
+	})?;
+	if settings.models.is_empty() {
+		if available.is_empty() {
+			return Err(RunError::Backend(format!(
+				"the backend at {} lists no models; pull or load one first",
+				settings.backend.url()
+			)));
+		}
+		return Ok(available.into_iter().collect());
+	}
+	for model in &settings.models {
+		if !available.contains(model) {
+			return Err(RunError::Backend(format!(
+				"model `{model}` is not on the backend at {} (it has: {})",
+				settings.backend.url(),
+				available.join(", ")
+			)));
+		}
+	}
+	Ok(settings.models.iter().cloned().collect())
+}
+
+impl Miner {
+	pub(crate) fn in_flight_count(&self) -> usize {
+		self.in_flight.lock().map(|s| s.len()).unwrap_or(0)
+	}
+
+	/// Counts and logs the outcome of a transaction.
+	pub(crate) fn tx(&self, call: &str, result: Result<(), Error>) {
+		let outcome = if result.is_ok() { "ok" } else { "error" };
+		self.metrics.transactions.with_label_values(&[call, outcome]).inc();
+		if let Err(e) = result {
+			tracing::warn!(call, error = %e, "transaction failed");
+		}
+	}
+
+	/// The current connection, waiting for a reconnect if there is none.
+	pub(crate) async fn chain(&self) -> Chain {
+		let mut link = self.link.subscribe();
+		loop {
+			if let Some(chain) = link.borrow_and_update().clone() {
+				return chain;
+			}
+			if link.changed().await.is_err() {
+				// The sender lives as long as the miner; keep waiting politely.
+				tokio::time::sleep(Duration::from_secs(1)).await;
+			}
+		}
+	}
+
+	/// Runs `op` on the current connection, retrying across reconnects for up to a minute.
+	pub(crate) async fn on_chain<T, F, Fut>(&self, op: F) -> Result<T, Error>
+	where
+		F: Fn(Chain) -> Fut,
+		Fut: Future<Output = Result<T, Error>>,
+	{
+		let mut tries = 0;
+		loop {
+			let chain = self.chain().await;
+			match op(chain).await {
+				Err(e) if e.is_disconnected() && tries < 30 => {
+					tries += 1;
+					tokio::time::sleep(Duration::from_secs(2)).await;
+				}
+				other => return other,
+			}
+		}
+	}
+}

@@ -1,0 +1,162 @@
+//! One connection's session: recover the jobs this operator holds, then follow best blocks,
+//! heartbeating, checking the backend's health, finding jobs (assignment events and a periodic
+//! scan) and dispatching each to its own task.
+
+use std::{
+	sync::{atomic::Ordering, Arc},
+	time::{Duration, Instant},
+};
+
+use aitbc_client::{runtime, subxt, Chain};
+use aitbc_primitives::{JobId, MinerStatus};
+
+use crate::{daemon::Miner, error::SessionError, market, pipeline::Outcome};
+
+/// How often the backend's health is checked.
+const HEALTH_EVERY: Duration = Duration::from_secs(10);
+/// How often the chain is read for held jobs (catches anything the events missed).
+const SCAN_EVERY: Duration = Duration::from_secs(30);
+/// Finished job ids remembered so that a job is never run twice.
+const REMEMBER_FINISHED: usize = 4_096;
+
+impl Miner {
+	/// One connection's life: recover held jobs, then follow best blocks. Returns why it ended.
+	pub(crate) async fn session(
+		self: Arc<Self>,
+		chain: Chain,
+		heartbeat: Option<Duration>,
+	) -> SessionError {
+		match self.clone().follow(&chain, heartbeat).await {
+			Ok(()) => SessionError::StreamEnded,
+			Err(e) => e,
+		}
+	}
+
+	async fn follow(
+		self: Arc<Self>,
+		chain: &Chain,
+		heartbeat: Option<Duration>,
+	) -> Result<(), SessionError> {
+		self.metrics.chain_connected.set(1);
+		self.scan(chain).await?;
+		let params = chain.parameters().await?;
+		let heartbeat_every = heartbeat.unwrap_or_else(|| {
+			(self.block_time * params.heartbeat_timeout / 3).max(Duration::from_secs(6))
+		});
+		if let Some(me) = market::me(chain, &self.key).await? {
+			if me.status != MinerStatus::Active && self.backend_up.load(Ordering::SeqCst) {
+				self.tx("go_online", market::go_online(chain, &self.key).await);
+			}
+		}
+		let me = self.key.account();
+		let mut blocks = chain.api().stream_best_blocks().await.map_err(subxt::Error::from)?;
+		let mut last_heartbeat: Option<Instant> = None;
+		let mut last_health = Instant::now();
+		let mut last_scan = Instant::now();
+		while let Some(block) = blocks.next().await {
+			let block = block.map_err(subxt::Error::from)?;
+			let at = block.at().await.map_err(subxt::Error::from)?;
+			let events = at.events().fetch().await.map_err(subxt::Error::from)?;
+			for assigned in events.find::<runtime::jobs::events::JobAssigned>() {
+				let assigned = assigned.map_err(subxt::Error::from)?;
+				if assigned.operator == me {
+					tracing::info!(
+						job_id = assigned.job_id,
+						block = block.number(),
+						"job assigned"
+					);
+					self.dispatch(assigned.job_id);
+				}
+			}
+			if last_heartbeat.is_none_or(|t| t.elapsed() >= heartbeat_every) {
+				last_heartbeat = Some(Instant::now());
+				let this = self.clone();
+				let chain = chain.clone();
+				tokio::spawn(async move {
+					let result = market::heartbeat(&chain, &this.key).await;
+					this.tx("heartbeat", result);
+				});
+			}
+			if last_health.elapsed() >= HEALTH_EVERY {
+				last_health = Instant::now();
+				tokio::spawn(self.clone().check_health(chain.clone()));
+			}
+			if last_scan.elapsed() >= SCAN_EVERY {
+				last_scan = Instant::now();
+				self.scan(chain).await?;
+			}
+		}
+		Ok(())
+	}
+
+	/// Picks up every job the chain says this operator holds.
+	async fn scan(self: &Arc<Self>, chain: &Chain) -> Result<(), SessionError> {
+		for job in market::held_jobs(chain, &self.key).await? {
+			self.dispatch(job.id);
+		}
+		Ok(())
+	}
+
+	/// Backend up/down → online/offline on chain; GPU utilisation.
+	async fn check_health(self: Arc<Self>, chain: Chain) {
+		if let Some(percent) = self.gpu.utilization() {
+			self.metrics.gpu_utilization.set(f64::from(percent));
+		}
+		let up = self.backend.models().await.is_ok();
+		self.metrics.backend_up.set(i64::from(up));
+		let was = self.backend_up.swap(up, Ordering::SeqCst);
+		if was && !up {
+			tracing::warn!(backend = self.backend.url(), "backend down: going offline on chain");
+			self.tx("go_offline", market::go_offline(&chain, &self.key).await);
+		} else if !was && up {
+			tracing::info!(backend = self.backend.url(), "backend back: going online on chain");
+			self.tx("go_online", market::go_online(&chain, &self.key).await);
+		}
+	}
+
+	/// Starts `job_id` in its own task unless it is running, finished, or the miner is shutting
+	/// down; records its outcome when it ends.
+	fn dispatch(self: &Arc<Self>, job_id: JobId) {
+		if !self.accepting.load(Ordering::SeqCst) {
+			return;
+		}
+		if self.finished.lock().map(|f| f.contains(&job_id)).unwrap_or(false) {
+			return;
+		}
+		if !self.in_flight.lock().map(|mut s| s.insert(job_id)).unwrap_or(false) {
+			return;
+		}
+		self.metrics.in_flight.inc();
+		let this = self.clone();
+		tokio::spawn(async move {
+			let permit = this.slots.clone().acquire_owned().await;
+			let started = Instant::now();
+			let outcome = this.run_job(job_id).await;
+			drop(permit);
+			this.metrics.jobs.with_label_values(&[outcome.label()]).inc();
+			if outcome == Outcome::Completed {
+				this.metrics.job_seconds.observe(started.elapsed().as_secs_f64());
+			}
+			// A lost job (connection gone, outcome unknown) stays eligible: the next scan or
+			// assignment event picks it up again if it is still ours.
+			if outcome != Outcome::Lost {
+				if let Ok(mut finished) = this.finished.lock() {
+					finished.push_back(job_id);
+					if finished.len() > REMEMBER_FINISHED {
+						finished.pop_front();
+					}
+				}
+			}
+			if let Ok(mut set) = this.in_flight.lock() {
+				set.remove(&job_id);
+			}
+			this.metrics.in_flight.dec();
+			tracing::info!(
+				job_id,
+				outcome = outcome.label(),
+				secs = started.elapsed().as_secs_f64(),
+				"job done"
+			);
+		});
+	}
+}
