@@ -17,6 +17,8 @@ pub struct Ctx {
 	pub dev: bool,
 	/// `--json`.
 	pub json: bool,
+	/// The command's `operation` name in its JSON output (`submit`, `wallet.list`, ...).
+	pub operation: &'static str,
 	/// Wallet directory.
 	pub wallet_dir: PathBuf,
 	/// Password file.
@@ -37,6 +39,7 @@ impl Ctx {
 			account: cli.account.clone(),
 			dev: cli.dev,
 			json: cli.json,
+			operation: crate::commands::operation(&cli.command),
 			wallet_dir,
 			password_file: cli.password_file.clone(),
 		}

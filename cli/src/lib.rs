@@ -1,10 +1,11 @@
 //! `aitbc`: the AITBC command line for people and AI agents.
 //!
 //! [`Cli`] is the clap definition; [`main`] runs one command and returns its exit code. Each
-//! command lives in `commands/<verb>.rs` and writes to the given `Write`, so tests run them
-//! against a buffer. With `--json` every command prints exactly one JSON object (docs/cli.md);
-//! errors are one line on stderr (and, with `--json`, an object with `error` on stdout) and a
-//! distinct exit code per class ([`error::exit`]).
+//! command lives in `commands/<verb>.rs` with its options (`Args`) and its JSON output, and
+//! writes to the given `Write`, so tests run them against a buffer. With `--json` every
+//! command prints exactly one JSON object, snake_case throughout (docs/cli.md); errors are one
+//! line on stderr (and, with `--json`, an object with `error` on stdout) and a distinct exit
+//! code per class ([`error::ErrorClass`]).
 
 pub mod commands;
 pub mod context;
@@ -14,8 +15,11 @@ pub mod wallet;
 
 use std::{io::Write, path::PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
+use commands::{
+	browser, cancel, jobs, list, miner, miners, quote, receipts, result, status, submit,
+};
 pub use context::Ctx;
 pub use error::CliError;
 
@@ -50,151 +54,51 @@ pub struct Cli {
 	pub command: Command,
 }
 
-/// Every command.
+/// Every command; each one's options live in its `commands/<verb>.rs`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
 	/// Submit a job.
-	Submit {
-		/// What kind of job.
-		#[command(subcommand)]
-		kind: SubmitKind,
-	},
+	Submit(submit::Args),
 	/// A job's status.
-	Status {
-		/// Job id (`12` or `job_12`).
-		job_id: String,
-	},
+	Status(status::Args),
 	/// A completed job's result.
-	Result {
-		/// Job id.
-		job_id: String,
-	},
+	Result(result::Args),
 	/// Jobs, newest first.
-	List {
-		/// Only the account's own jobs.
-		#[arg(long)]
-		mine: bool,
-		/// Only jobs in this status (queued, assigned, running, completed, failed, cancelled, expired).
-		#[arg(long)]
-		status: Option<String>,
-		/// Most jobs shown.
-		#[arg(long, default_value_t = 20)]
-		limit: u32,
-	},
+	List(list::Args),
 	/// Cancel a job before its result; the escrow is refunded in full.
-	Cancel {
-		/// Job id.
-		job_id: String,
-	},
+	Cancel(cancel::Args),
 	/// What a job costs now.
-	Quote {
-		/// Model id.
-		#[arg(long)]
-		model: String,
-		/// Most output tokens.
-		#[arg(long, default_value_t = 256)]
-		max_tokens: u32,
-	},
+	Quote(quote::Args),
 	/// Receipts: list, verify, claim.
-	Receipts(commands::receipts::ReceiptsArgs),
+	Receipts(receipts::Args),
 	/// Registered miners.
 	#[command(alias = "admin-miners")]
-	Miners {
-		/// Most miners shown.
-		#[arg(long, default_value_t = 100)]
-		limit: u32,
-	},
+	Miners(miners::Args),
 	/// All jobs, operator view.
 	#[command(alias = "admin-jobs")]
-	Jobs {
-		/// Only jobs in this status.
-		#[arg(long)]
-		status: Option<String>,
-		/// Most jobs shown.
-		#[arg(long, default_value_t = 50)]
-		limit: u32,
-	},
+	Jobs(jobs::Args),
 	/// The owner's side of the miner registry.
-	Miner {
-		/// What to do.
-		#[command(subcommand)]
-		action: commands::miner::MinerAction,
-	},
+	Miner(miner::Args),
 	/// Node and marketplace health.
 	Health,
 	/// Recent blocks with their marketplace events, and recent receipts.
-	Browser {
-		/// Blocks shown.
-		#[arg(long, default_value_t = 10)]
-		blocks: u32,
-		/// Receipts shown.
-		#[arg(long, default_value_t = 5)]
-		receipt_limit: u32,
-	},
+	Browser(browser::Args),
 	/// Keys: create, import, list, balance, transfer, export.
-	Wallet {
-		/// What to do.
-		#[command(subcommand)]
-		action: commands::wallet::WalletAction,
-	},
-}
-
-/// Kinds of job.
-#[derive(Subcommand, Debug)]
-pub enum SubmitKind {
-	/// Text inference.
-	Inference(InferenceArgs),
-}
-
-/// `submit inference` options.
-#[derive(Args, Debug, Clone)]
-pub struct InferenceArgs {
-	/// The prompt (at most 4000 characters).
-	#[arg(long, conflicts_with = "prompt_file", required_unless_present = "prompt_file")]
-	pub prompt: Option<String>,
-	/// Read the prompt from a file, or `-` for stdin.
-	#[arg(long)]
-	pub prompt_file: Option<PathBuf>,
-	/// Model id, e.g. llama3.2:latest.
-	#[arg(long)]
-	pub model: String,
-	/// Most to pay, in AIT [default: the current quote for --max-tokens].
-	#[arg(long)]
-	pub max_price: Option<String>,
-	/// Seconds before the job expires and is refunded [default: the chain's, 15 min].
-	#[arg(long)]
-	pub ttl: Option<u64>,
-	/// Sampling temperature.
-	#[arg(long, default_value_t = 0.7)]
-	pub temperature: f64,
-	/// Most output tokens.
-	#[arg(long, default_value_t = 256)]
-	pub max_tokens: u32,
-	/// Sampling seed.
-	#[arg(long)]
-	pub seed: Option<u64>,
-	/// Wait for the result, showing progress; then print the result, receipt and cost.
-	#[arg(long)]
-	pub wait: bool,
+	Wallet(commands::wallet::Args),
 }
 
 /// Runs `cli`, writing to `out`; returns the exit code. Errors go to stderr as one line (and
 /// to `out` as a JSON object with `--json`).
 pub async fn main(cli: Cli, out: &mut impl Write) -> u8 {
 	let ctx = Ctx::from_cli(&cli);
-	let operation = commands::operation_name(&cli.command);
 	match commands::run(&ctx, cli.command, out).await {
-		Ok(()) => error::exit::OK,
+		Ok(()) => error::EXIT_OK,
 		Err(e) => {
 			if ctx.json && !e.printed {
-				let object = serde_json::json!({
-					"operation": operation,
-					"error": { "class": e.class, "message": e.message, "exit_code": e.code },
-				});
-				let _ = writeln!(out, "{object}");
+				let _ = output::write_json(&ctx, out, &output::Failure { error: e.json() });
 			}
 			eprintln!("error: {}", e.message);
-			e.code
+			e.code()
 		}
 	}
 }

@@ -1,30 +1,103 @@
 //! Printing: one JSON object with `--json`, text otherwise; and the shared views of jobs,
 //! receipts and miners.
+//!
+//! Every command's JSON is a `#[derive(Serialize)]` struct of its own; [`emit`] adds the
+//! `operation` field. The output is snake_case throughout: the RPC's camelCase objects (jobs,
+//! receipts, miners) are wrapped in [`Snake`], the one place that renames their keys.
 
-use std::io::Write;
+use std::{io::Write, str::FromStr};
 
 use aitbc_client::{
-	json::{JobJson, MinerJson, ReceiptJson},
-	units::{format_ait, parse_balance},
+	json::{ClaimStatus, JobJson, MinerJson, ReceiptJson},
+	units::format_ait,
 };
-use aitbc_primitives::{verify_receipt, ReceiptPayload, Usage};
+use aitbc_primitives::{verify_receipt, JobStatus, ReceiptPayload, UnknownName, Usage};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::{CliError, Ctx};
+use crate::{error::ErrorJson, CliError, Ctx};
 
-/// Prints `json` (with `--json`) or runs `human`.
-pub fn emit<W: Write>(
+/// A command's JSON object: `operation`, then the command's own fields.
+#[derive(Serialize)]
+struct Tagged<'a, T> {
+	operation: &'static str,
+	#[serde(flatten)]
+	fields: &'a T,
+}
+
+/// The JSON of a command that failed: `error` {`class`, `message`, `exit_code`}.
+#[derive(Serialize)]
+pub struct Failure<'a> {
+	/// The error.
+	pub error: ErrorJson<'a>,
+}
+
+/// Writes `fields` as the command's one JSON object, with its `operation`.
+pub fn write_json<T: Serialize>(
+	ctx: &Ctx,
+	out: &mut impl Write,
+	fields: &T,
+) -> Result<(), CliError> {
+	let line = serde_json::to_string(&Tagged { operation: ctx.operation, fields })
+		.map_err(|e| CliError::other(format!("output: {e}")))?;
+	writeln!(out, "{line}")?;
+	Ok(())
+}
+
+/// Prints `fields` as JSON (with `--json`) or runs `human`.
+pub fn emit<W: Write, T: Serialize>(
 	ctx: &Ctx,
 	out: &mut W,
-	json: Value,
+	fields: &T,
 	human: impl FnOnce(&mut W) -> std::io::Result<()>,
 ) -> Result<(), CliError> {
 	if ctx.json {
-		writeln!(out, "{json}")?;
+		write_json(ctx, out, fields)
 	} else {
 		human(out)?;
+		Ok(())
 	}
-	Ok(())
+}
+
+/// An RPC object (camelCase on the wire) serialized with snake_case keys, at every depth.
+#[derive(Debug, Clone, Copy)]
+pub struct Snake<T>(pub T);
+
+impl<T: Serialize> Serialize for Snake<T> {
+	fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+		let value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+		snake_keys(value).serialize(s)
+	}
+}
+
+/// `value` with every object key renamed from camelCase to snake_case.
+pub fn snake_keys(value: Value) -> Value {
+	match value {
+		Value::Object(map) => Value::Object(
+			map.into_iter().map(|(key, value)| (snake_case(&key), snake_keys(value))).collect(),
+		),
+		Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
+		other => other,
+	}
+}
+
+/// `outputTokens` → `output_tokens`; snake_case names stay as they are.
+pub fn snake_case(name: &str) -> String {
+	let mut out = String::with_capacity(name.len() + 4);
+	for c in name.chars() {
+		if c.is_ascii_uppercase() {
+			out.push('_');
+			out.push(c.to_ascii_lowercase());
+		} else {
+			out.push(c);
+		}
+	}
+	out
+}
+
+/// A clap value parser for the primitives' named enums (`--status`, `--unit-type`).
+pub fn parse_name<T: FromStr<Err = UnknownName>>(text: &str) -> Result<T, String> {
+	text.parse().map_err(|e: UnknownName| e.to_string())
 }
 
 /// Parses a job or receipt id: `12`, `job_12`, `receipt_12`.
@@ -35,21 +108,19 @@ pub fn parse_id(text: &str, what: &str) -> Result<u64, CliError> {
 		.map_err(|_| CliError::usage(format!("`{text}` is not a {what} id (a number like 12)")))
 }
 
-/// An amount for people: `0.000256 AIT`.
-pub fn ait(decimal: &str) -> String {
-	format_ait(parse_balance(decimal))
-}
-
 /// The job's one-line state for people.
 pub fn job_state(job: &JobJson) -> String {
-	match job.status.as_str() {
-		"assigned" | "running" => {
+	match job.status {
+		JobStatus::Assigned | JobStatus::Running => {
 			format!("{} (miner {})", job.status, job.operator.as_deref().unwrap_or("?"))
 		}
-		"failed" => {
-			format!("failed: {}", job.failure_reason.as_deref().unwrap_or("unknown reason"))
+		JobStatus::Failed => match &job.failure_reason {
+			Some(reason) => format!("failed: {reason}"),
+			None => "failed: unknown reason".to_string(),
+		},
+		JobStatus::Completed => {
+			format!("completed (receipt {})", job.receipt_id.unwrap_or_default())
 		}
-		"completed" => format!("completed (receipt {})", job.receipt_id.unwrap_or_default()),
 		other => other.to_string(),
 	}
 }
@@ -60,7 +131,7 @@ pub fn write_job(out: &mut impl Write, job: &JobJson) -> std::io::Result<()> {
 	writeln!(out, "Status: {}", job_state(job))?;
 	writeln!(out, "Model: {}", job.model)?;
 	writeln!(out, "Client: {}", job.client)?;
-	writeln!(out, "Max price: {}", ait(&job.max_price))?;
+	writeln!(out, "Max price: {}", format_ait(job.max_price))?;
 	writeln!(
 		out,
 		"Submitted at block: {}, expires at block: {}",
@@ -90,19 +161,21 @@ pub fn write_job_rows(out: &mut impl Write, jobs: &[JobJson]) -> std::io::Result
 	}
 	writeln!(out, "{:>6}  {:<10}  {:<24}  {:>16}  DETAIL", "ID", "STATUS", "MODEL", "MAX PRICE")?;
 	for job in jobs {
-		let detail = match job.status.as_str() {
-			"failed" => job.failure_reason.clone().unwrap_or_default(),
-			"completed" => format!("receipt {}", job.receipt_id.unwrap_or_default()),
-			"assigned" | "running" => job.operator.clone().unwrap_or_default(),
+		let detail = match job.status {
+			JobStatus::Failed => {
+				job.failure_reason.as_ref().map(ToString::to_string).unwrap_or_default()
+			}
+			JobStatus::Completed => format!("receipt {}", job.receipt_id.unwrap_or_default()),
+			JobStatus::Assigned | JobStatus::Running => job.operator.clone().unwrap_or_default(),
 			_ => String::new(),
 		};
 		writeln!(
 			out,
 			"{:>6}  {:<10}  {:<24}  {:>16}  {}",
 			job.id,
-			job.status,
+			job.status.as_str(),
 			job.model,
-			ait(&job.max_price),
+			format_ait(job.max_price),
 			detail
 		)?;
 	}
@@ -112,19 +185,6 @@ pub fn write_job_rows(out: &mut impl Write, jobs: &[JobJson]) -> std::io::Result
 /// Whether a receipt's signature verifies against its operator's key for the payload (v2)
 /// rebuilt from the receipt and the chain's `genesis_hash`.
 pub fn verify(receipt: &ReceiptJson, genesis_hash: [u8; 32]) -> Result<bool, CliError> {
-	let bad = |what: &str| CliError::other(format!("receipt {}: malformed {what}", receipt.id));
-	let output_hash: [u8; 32] = hex::decode(receipt.output_hash.trim_start_matches("0x"))
-		.ok()
-		.and_then(|b| b.try_into().ok())
-		.ok_or_else(|| bad("output hash"))?;
-	let signature: [u8; 64] = hex::decode(receipt.signature.trim_start_matches("0x"))
-		.ok()
-		.and_then(|b| b.try_into().ok())
-		.ok_or_else(|| bad("signature"))?;
-	let prompt_hash: [u8; 32] = hex::decode(receipt.prompt_hash.trim_start_matches("0x"))
-		.ok()
-		.and_then(|b| b.try_into().ok())
-		.ok_or_else(|| bad("prompt hash"))?;
 	let operator = aitbc_client::parse_account(&receipt.operator)?;
 	let client = aitbc_client::parse_account(&receipt.client)?;
 	let payload = ReceiptPayload {
@@ -132,16 +192,16 @@ pub fn verify(receipt: &ReceiptJson, genesis_hash: [u8; 32]) -> Result<bool, Cli
 		job_id: receipt.job_id,
 		client: client.0,
 		model: receipt.model.as_bytes().to_vec(),
-		prompt_hash,
-		output_hash,
+		prompt_hash: receipt.prompt_hash,
+		output_hash: receipt.output_hash,
 		usage: Usage {
 			prompt_tokens: receipt.usage.prompt_tokens,
 			output_tokens: receipt.usage.output_tokens,
 			compute_ms: receipt.usage.compute_ms,
 		},
-		price: parse_balance(&receipt.price),
+		price: receipt.price,
 	};
-	Ok(verify_receipt(&payload, &signature, &operator.0))
+	Ok(verify_receipt(&payload, &receipt.signature, &operator.0))
 }
 
 /// A receipt for people.
@@ -150,19 +210,24 @@ pub fn write_receipt(
 	r: &ReceiptJson,
 	verified: Option<bool>,
 ) -> std::io::Result<()> {
+	let hex = aitbc_client::json::hex_bytes::encode;
 	writeln!(out, "Receipt: {} (job {})", r.id, r.job_id)?;
 	writeln!(out, "  Miner: {} (owner {})", r.operator, r.miner_owner)?;
 	writeln!(out, "  Client: {}, model: {}", r.client, r.model)?;
-	writeln!(out, "  Units: {} {} at {} each", r.units, r.unit_type, ait(&r.unit_price))?;
+	writeln!(out, "  Units: {} {} at {} each", r.units, r.unit_type, format_ait(r.unit_price))?;
 	writeln!(
 		out,
 		"  Usage: {} prompt + {} output tokens, {} ms",
 		r.usage.prompt_tokens, r.usage.output_tokens, r.usage.compute_ms
 	)?;
-	writeln!(out, "  Price: {} (protocol fee {})", ait(&r.price), ait(&r.fee))?;
-	writeln!(out, "  Prompt hash: {}", r.prompt_hash)?;
-	writeln!(out, "  Output hash: {}", r.output_hash)?;
-	writeln!(out, "  Block: {}, status: {}", r.block, r.status)?;
+	writeln!(out, "  Price: {} (protocol fee {})", format_ait(r.price), format_ait(r.fee))?;
+	writeln!(out, "  Prompt hash: {}", hex(&r.prompt_hash))?;
+	writeln!(out, "  Output hash: {}", hex(&r.output_hash))?;
+	let status = match r.status {
+		ClaimStatus::Unclaimed => "unclaimed",
+		ClaimStatus::Claimed => "claimed",
+	};
+	writeln!(out, "  Block: {}, status: {status}", r.block)?;
 	match verified {
 		Some(true) => writeln!(out, "  Signature: valid (sr25519 by {})", r.operator),
 		Some(false) => writeln!(out, "  Signature: INVALID"),
@@ -185,9 +250,9 @@ pub fn write_miner_rows(out: &mut impl Write, miners: &[MinerJson]) -> std::io::
 			out,
 			"{:<50}  {:<8}  {:>5}  {:>16}  {:>6.1}  {}",
 			m.operator,
-			m.status,
+			m.status.as_str(),
 			format!("{}/{}", m.in_flight, m.capacity),
-			ait(&m.unit_price),
+			format_ait(m.unit_price),
 			m.reputation_percent,
 			m.models.join(",")
 		)?;
@@ -195,7 +260,33 @@ pub fn write_miner_rows(out: &mut impl Write, miners: &[MinerJson]) -> std::io::
 	Ok(())
 }
 
-/// JSON of a value that serializes.
-pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
-	serde_json::to_value(value).unwrap_or(Value::Null)
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn rpc_objects_come_out_snake_case_at_every_depth() {
+		let camel = serde_json::json!({
+			"jobId": 3,
+			"usage": { "outputTokens": 5, "computeMs": 7 },
+			"failureReason": { "miner_reported": "oom" },
+			"list": [{ "consecutiveMisses": 1 }],
+		});
+		let snake = serde_json::to_value(Snake(&camel)).unwrap();
+		assert_eq!(
+			snake,
+			serde_json::json!({
+				"job_id": 3,
+				"usage": { "output_tokens": 5, "compute_ms": 7 },
+				"failure_reason": { "miner_reported": "oom" },
+				"list": [{ "consecutive_misses": 1 }],
+			})
+		);
+	}
+
+	#[test]
+	fn named_flags_parse_through_the_primitives_enums() {
+		assert_eq!(parse_name::<JobStatus>("queued"), Ok(JobStatus::Queued));
+		assert!(parse_name::<JobStatus>("weird").unwrap_err().contains("queued, assigned"));
+	}
 }

@@ -27,8 +27,8 @@ pub struct Keystore {
 	dir: PathBuf,
 }
 
-/// A wallet's name and address.
-#[derive(Debug, Clone, PartialEq)]
+/// A wallet's name and address (`wallet import` and `wallet list` print it as JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WalletEntry {
 	/// File stem.
 	pub name: String,
@@ -203,7 +203,7 @@ fn encrypt(
 			"type": ["scrypt", "xsalsa20-poly1305"],
 			"version": "3",
 		},
-		"address": aitbc_client::ss58(public),
+		"address": aitbc_client::Constants::offline().ss58(public),
 		"meta": { "name": name, "genesisHash": "", "whenCreated": now_ms() },
 	});
 	serde_json::to_string_pretty(&json).map_err(|e| CliError::other(e.to_string()))
@@ -223,7 +223,7 @@ fn address_of(json: &str) -> Result<String, CliError> {
 		.as_str()
 		.ok_or_else(|| CliError::usage("the keystore file has no address"))?;
 	let account = aitbc_client::parse_account(address)?;
-	Ok(aitbc_client::address(&account))
+	Ok(aitbc_client::Constants::offline().address(&account))
 }
 
 /// Writes a file readable by its owner only.
@@ -257,7 +257,7 @@ mod tests {
 		let store = Keystore::new(dir.path().to_path_buf());
 		let (entry, phrase) = store.create("main", "correct horse").unwrap();
 		let key = store.unlock("main", "correct horse").unwrap();
-		assert_eq!(key.address(), entry.address);
+		assert_eq!(aitbc_client::Constants::offline().address(&key.account()), entry.address);
 		// The same phrase gives the same key through subxt-signer's own derivation.
 		let from_phrase =
 			Keypair::from_phrase(&phrase.parse().unwrap(), None).unwrap().public_key().0;
@@ -281,7 +281,11 @@ mod tests {
 		let json = store.export("dev").unwrap();
 		let other = Keystore::new(dir.path().join("other"));
 		other.import_json("copy", &json, "pw").unwrap();
-		assert_eq!(other.unlock("copy", "pw").unwrap().address(), store.address("dev").unwrap());
+		let copy = other.unlock("copy", "pw").unwrap().account();
+		assert_eq!(
+			aitbc_client::Constants::offline().address(&copy),
+			store.address("dev").unwrap()
+		);
 		// The dev phrase without derivation is the well-known "dev seed" account.
 		let expected =
 			Keypair::from_phrase(&subxt_signer::DEV_PHRASE.parse().unwrap(), None).unwrap();
@@ -291,9 +295,10 @@ mod tests {
 
 	#[test]
 	fn names_are_checked() {
+		use crate::error::ErrorClass;
 		let dir = tempfile::tempdir().unwrap();
 		let store = Keystore::new(dir.path().to_path_buf());
-		assert_eq!(store.create("../x", "pw").unwrap_err().code, crate::error::exit::USAGE);
-		assert_eq!(store.unlock("missing", "pw").unwrap_err().code, crate::error::exit::NOT_FOUND);
+		assert_eq!(store.create("../x", "pw").unwrap_err().class, ErrorClass::Usage);
+		assert_eq!(store.unlock("missing", "pw").unwrap_err().class, ErrorClass::NotFound);
 	}
 }

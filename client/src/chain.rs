@@ -5,7 +5,10 @@ use std::{
 	collections::HashMap,
 	future::Future,
 	pin::Pin,
-	sync::{Arc, Mutex},
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
 	time::Duration,
 };
 
@@ -16,8 +19,8 @@ use subxt::{
 	extrinsics::ExtrinsicEvents,
 	rpcs::{
 		client::{
-			jsonrpsee_client, JsonrpseeRpcClient, RawRpcFuture, RawRpcSubscription, RawValue,
-			RpcClientT,
+			reconnecting_rpc_client::ExponentialBackoff, RawRpcFuture, RawRpcSubscription,
+			RawValue, ReconnectingRpcClient, RpcClientT,
 		},
 		rpc_params, LegacyRpcMethods, RpcClient,
 	},
@@ -66,6 +69,18 @@ impl Connect {
 	pub fn delay(&self, attempt: u32) -> Duration {
 		self.first_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay)
 	}
+
+	/// The waits of subxt's reconnecting RPC client after a lost connection: for a daemon
+	/// ([`Connect::forever`]) the same backoff, forever; for a command none (it fails with
+	/// [`Error::Disconnected`], as it would have to wait for the node anyway).
+	fn reconnect_policy(&self) -> impl Iterator<Item = Duration> + Clone + Send + Sync + 'static {
+		let first_ms = u64::try_from(self.first_delay.as_millis()).unwrap_or(u64::MAX);
+		let tries = if self.attempts == u32::MAX { usize::MAX } else { 0 };
+		ExponentialBackoff::from_millis(2)
+			.factor((first_ms / 2).max(1))
+			.max_delay(self.max_delay)
+			.take(tries)
+	}
 }
 
 /// A transaction included in a best block, with its events.
@@ -93,8 +108,8 @@ impl Pending {
 pub struct Chain {
 	api: OnlineClient<Config>,
 	rpc: RpcClient,
-	/// The websocket client under `rpc` and `api`, asked whether it is still connected.
-	ws: Arc<JsonrpseeRpcClient>,
+	/// Whether the last call or subscription item on the connection found it up.
+	up: Arc<AtomicBool>,
 	url: String,
 	/// The connected runtime's constants, read at connect.
 	constants: Constants,
@@ -112,7 +127,7 @@ impl Chain {
 	pub async fn connect(connect: &Connect) -> Result<Self, Error> {
 		let mut attempt = 0u32;
 		loop {
-			match Self::connect_once(&connect.url).await {
+			match Self::connect_once(connect).await {
 				Ok(chain) => return chain,
 				Err(reason) => {
 					attempt = attempt.saturating_add(1);
@@ -128,9 +143,18 @@ impl Chain {
 	}
 
 	/// One try: `Err` is a reason to try again, `Ok(Err)` a reason to stop.
-	async fn connect_once(url: &str) -> Result<Result<Self, Error>, String> {
-		let ws = Arc::new(jsonrpsee_client(url).await.map_err(|e| e.to_string())?);
-		let rpc = RpcClient::new(SharedWs(ws.clone()));
+	async fn connect_once(connect: &Connect) -> Result<Result<Self, Error>, String> {
+		let url = &connect.url;
+		// subxt's reconnecting client: after a lost connection it reconnects by itself (with
+		// `connect`'s backoff, daemons only), failing calls meanwhile with
+		// `DisconnectedWillReconnect`. A daemon's first connection is retried inside `build`.
+		let reconnecting = ReconnectingRpcClient::builder()
+			.retry_policy(connect.reconnect_policy())
+			.build(url)
+			.await
+			.map_err(|e| e.to_string())?;
+		let up = Arc::new(AtomicBool::new(true));
+		let rpc = RpcClient::new(Watched { inner: reconnecting, up: up.clone() });
 		let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| e.to_string())?;
@@ -142,7 +166,7 @@ impl Chain {
 		Ok(Ok(Chain {
 			api,
 			rpc,
-			ws,
+			up,
 			url: url.to_string(),
 			constants,
 			nonces: Arc::default(),
@@ -165,9 +189,11 @@ impl Chain {
 		self.constants.address(account)
 	}
 
-	/// Whether the connection to the node is still up.
+	/// Whether the connection to the node is up, as the last call or subscription item on it
+	/// found (subxt's reconnecting client reports a lost connection as
+	/// `DisconnectedWillReconnect` until it is back).
 	pub fn is_connected(&self) -> bool {
-		self.ws.is_connected()
+		self.up.load(Ordering::Relaxed)
 	}
 
 	/// An error from subxt on this connection: [`Error::Disconnected`] when the connection is
@@ -249,12 +275,20 @@ impl Chain {
 			loop {
 				let status = match progress.next().await {
 					Some(Ok(status)) => status,
-					Some(Err(e)) => return Err(chain.error(e)),
+					Some(Err(e)) => {
+						let error = chain.error(e);
+						if error.is_disconnected() {
+							// The node may have lost its pool: ask it for the nonce again.
+							chain.forget_nonce(&account);
+						}
+						return Err(error);
+					}
 					// Only a lost connection ends the watch before a final status.
 					None => {
+						chain.forget_nonce(&account);
 						return Err(Error::Disconnected(
 							"the node closed the transaction watch".into(),
-						))
+						));
 					}
 				};
 				match status {
@@ -379,17 +413,30 @@ impl Chain {
 	}
 }
 
-/// The websocket client shared by subxt (through [`RpcClient`]) and [`Chain`], which asks it
-/// whether the connection is still up.
-struct SharedWs(Arc<JsonrpseeRpcClient>);
+/// subxt's reconnecting RPC client, watched: each call's result and each subscription item
+/// says whether the connection is up (typed: `DisconnectedWillReconnect` or `Dropped`, no
+/// message matching).
+struct Watched {
+	inner: ReconnectingRpcClient,
+	up: Arc<AtomicBool>,
+}
 
-impl RpcClientT for SharedWs {
+fn observe<T>(up: &AtomicBool, result: &Result<T, subxt::rpcs::Error>) {
+	let lost = matches!(result, Err(e) if crate::error::is_disconnect(e));
+	up.store(!lost, Ordering::Relaxed);
+}
+
+impl RpcClientT for Watched {
 	fn request_raw<'a>(
 		&'a self,
 		method: &'a str,
 		params: Option<Box<RawValue>>,
 	) -> RawRpcFuture<'a, Box<RawValue>> {
-		self.0.request_raw(method, params)
+		Box::pin(async move {
+			let result = self.inner.request_raw(method, params).await;
+			observe(&self.up, &result);
+			result
+		})
 	}
 
 	fn subscribe_raw<'a>(
@@ -398,6 +445,14 @@ impl RpcClientT for SharedWs {
 		params: Option<Box<RawValue>>,
 		unsub: &'a str,
 	) -> RawRpcFuture<'a, RawRpcSubscription> {
-		self.0.subscribe_raw(sub, params, unsub)
+		Box::pin(async move {
+			let result = self.inner.subscribe_raw(sub, params, unsub).await;
+			observe(&self.up, &result);
+			let RawRpcSubscription { stream, id } = result?;
+			let up = self.up.clone();
+			let stream =
+				subxt::ext::futures::StreamExt::inspect(stream, move |item| observe(&up, item));
+			Ok(RawRpcSubscription { stream: Box::pin(stream), id })
+		})
 	}
 }

@@ -53,17 +53,23 @@ impl From<subxt::rpcs::Error> for Error {
 	}
 }
 
-/// Whether the RPC client failed because its connection is gone: the websocket client's
-/// background task ended (`RestartNeeded`), its transport failed, or a reconnecting client says
-/// it is reconnecting.
-fn is_disconnect(e: &subxt::rpcs::Error) -> bool {
-	use subxt::ext::jsonrpsee::core::client::Error as Ws;
+/// Whether the RPC client failed because its connection is gone: subxt's reconnecting client
+/// says it is reconnecting, or it gave up reconnecting (`Dropped`), or a plain websocket
+/// client's background task ended (`RestartNeeded`) or its transport failed.
+pub(crate) fn is_disconnect(e: &subxt::rpcs::Error) -> bool {
+	use subxt::{
+		ext::jsonrpsee::core::client::Error as Ws,
+		rpcs::client::reconnecting_rpc_client::Error as Reconnecting,
+	};
 	match e {
 		subxt::rpcs::Error::DisconnectedWillReconnect(_) => true,
-		subxt::rpcs::Error::Client(inner) => matches!(
-			inner.downcast_ref::<Ws>(),
-			Some(Ws::RestartNeeded(_) | Ws::Transport(_) | Ws::ServiceDisconnect)
-		),
+		subxt::rpcs::Error::Client(inner) => {
+			matches!(inner.downcast_ref::<Reconnecting>(), Some(Reconnecting::Dropped))
+				|| matches!(
+					inner.downcast_ref::<Ws>(),
+					Some(Ws::RestartNeeded(_) | Ws::Transport(_) | Ws::ServiceDisconnect)
+				)
+		}
 		_ => false,
 	}
 }

@@ -51,3 +51,43 @@ async fn chain_reads_the_connected_runtime_and_reports_a_lost_connection() {
 	assert!(error.is_disconnected());
 	assert!(!chain.is_connected());
 }
+
+/// A daemon's connection ([`Connect::forever`]) is subxt's reconnecting RPC client: while the
+/// node is down a call waits for the reconnection (or fails as [`Error::Disconnected`] when it
+/// was in flight), and once the node is back the same [`Chain`] answers again, without
+/// connecting anew.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_daemon_connection_reconnects_by_itself() {
+	let dir = TempDir::new("client-reconnect");
+	let mut node = Node::start(&["--dev", "--tmp"], dir.path());
+	node.wait_ready(Duration::from_secs(60));
+	let (rpc_port, p2p_port) = (node.rpc_port, node.p2p_port);
+	let chain = Chain::connect(&Connect::forever(node.ws_url())).await.unwrap();
+	assert!(chain.best_number().await.is_ok());
+
+	node.stop();
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	match tokio::time::timeout(Duration::from_secs(3), chain.best_number()).await {
+		Err(_elapsed) => {}
+		Ok(Err(error)) => assert!(error.is_disconnected(), "{error:?}"),
+		Ok(Ok(best)) => panic!("the node is gone, yet the client read block {best}"),
+	}
+
+	let mut node = Node::start_on(&["--dev", "--tmp"], dir.path(), rpc_port, p2p_port);
+	node.wait_ready(Duration::from_secs(60));
+	let back = tokio::time::timeout(Duration::from_secs(60), async {
+		loop {
+			match chain.best_number().await {
+				Ok(best) => return best,
+				Err(e) if e.is_disconnected() => {
+					tokio::time::sleep(Duration::from_millis(250)).await
+				}
+				Err(e) => panic!("the same connection did not come back: {e:?}"),
+			}
+		}
+	})
+	.await;
+	assert!(back.is_ok(), "the same connection answers once the node is back");
+	assert!(chain.is_connected());
+	node.stop();
+}

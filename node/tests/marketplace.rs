@@ -7,6 +7,7 @@ mod common;
 
 use std::time::Duration;
 
+use aitbc_primitives::JobKind;
 use aitbc_primitives::{
 	operator_proof_bytes, output_hash, prompt_hash, verify_receipt, ReceiptPayload, UnitType, Usage,
 };
@@ -15,7 +16,6 @@ use aitbc_runtime::{
 };
 use codec::Encode;
 use common::{wait_until, Node, TempDir};
-use aitbc_primitives::JobKind;
 use pallet_aitbc_jobs::InferenceParams;
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
 use serde_json::{json, Value};
@@ -209,7 +209,10 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(node.rpc("aitbc_receipt", json!([0])).unwrap(), *receipt);
 	assert_eq!(node.rpc("aitbc_jobs", json!([null, "completed", 10])).unwrap()[0]["id"], 0);
 	let bad_status = node.rpc("aitbc_jobs", json!([null, "bogus", 10])).unwrap_err();
-	assert!(bad_status.contains("-32602") && bad_status.contains("unknown job status"), "{bad_status}");
+	assert!(
+		bad_status.contains("-32602") && bad_status.contains("unknown job status"),
+		"{bad_status}"
+	);
 	assert_eq!(node.rpc("aitbc_parameters", json!([])).unwrap()["ackTimeout"], 3);
 
 	// `at`: the chain as it was at genesis (no job yet), and a block this node does not have.

@@ -134,11 +134,11 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	Ok(())
 }
 
-/// The connection back after a session ended with `ended`. A connection whose RPC client
-/// reconnects by itself holds calls until it has, so the node answering on it means it is back;
-/// one that cannot answer is replaced by a new connection, retried forever (each try logged).
-/// A session that ended for another reason than a lost connection waits a second first, so
-/// that a failing node is not hammered.
+/// The connection back after a session ended with `ended`. The chain client is subxt's
+/// reconnecting RPC client, which reconnects by itself: wait (backing off) until the node
+/// answers on it again. Only an answer that is not about the connection (the node is up but
+/// failing) makes a new connection. A session that ended for another reason than a lost
+/// connection waits a second first, so that a failing node is not hammered.
 async fn reconnected(
 	chain: Chain,
 	connect: &Connect,
@@ -147,11 +147,20 @@ async fn reconnected(
 	if !ended.is_disconnected() {
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
-	match chain.best_number().await {
-		Ok(_) => Ok(chain),
-		Err(e) => {
-			tracing::debug!(error = %e, "the connection does not answer; connecting anew");
-			Chain::connect(connect).await
+	let mut attempt = 0u32;
+	loop {
+		match chain.best_number().await {
+			Ok(_) => return Ok(chain),
+			Err(e) if e.is_disconnected() => {
+				let delay = connect.delay(attempt);
+				attempt = attempt.saturating_add(1);
+				tracing::debug!(error = %e, retry_in_ms = delay.as_millis() as u64, "the node is not back yet");
+				tokio::time::sleep(delay).await;
+			}
+			Err(e) => {
+				tracing::debug!(error = %e, "the connection does not answer; connecting anew");
+				return Chain::connect(connect).await;
+			}
 		}
 	}
 }

@@ -94,7 +94,10 @@ pub mod hex_bytes {
 	}
 
 	/// Writes the array as `0x`-hex.
-	pub fn serialize<S: Serializer, const N: usize>(value: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
+	pub fn serialize<S: Serializer, const N: usize>(
+		value: &[u8; N],
+		s: S,
+	) -> Result<S::Ok, S::Error> {
 		s.serialize_str(&encode(value))
 	}
 
@@ -268,9 +271,7 @@ mod tests {
 	#[test]
 	fn malformed_values_are_errors_not_defaults() {
 		let quote = |min_price: &str| {
-			format!(
-				r#"{{"model":"m","maxTokens":1,"availableMiners":1,"minPrice":{min_price}}}"#
-			)
+			format!(r#"{{"model":"m","maxTokens":1,"availableMiners":1,"minPrice":{min_price}}}"#)
 		};
 		let ok: QuoteJson = serde_json::from_str(&quote("\"1500\"")).unwrap();
 		assert_eq!(ok.min_price, Some(1500));

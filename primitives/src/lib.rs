@@ -48,7 +48,6 @@ pub const SR25519_SIGNING_CONTEXT: &[u8] = b"substrate";
 mod market;
 pub use market::{FailureReason, JobKind, JobStatus, MinerStatus, UnitType, UnknownName};
 
-
 /// What a job consumed, as the inference backend reported it.
 #[derive(
 	Encode,

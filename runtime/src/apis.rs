@@ -5,8 +5,8 @@ use crate::{
 	MarketParameters, Miners, Nonce, Receipts, Runtime, RuntimeCall, RuntimeExecutive,
 	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
-use aitbc_runtime_api::{JobView, MinerView, ReceiptView};
 use aitbc_primitives::{JobId, JobStatus, ReceiptId};
+use aitbc_runtime_api::{JobView, MinerView, ReceiptView};
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},

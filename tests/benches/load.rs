@@ -22,8 +22,8 @@ use aitbc_client::{
 	runtime::{
 		self,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_aitbc_jobs::types::{InferenceParams, JobKind},
+			aitbc_primitives::market::JobKind, bounded_collections::bounded_vec::BoundedVec,
+			pallet_aitbc_jobs::types::InferenceParams,
 		},
 	},
 	subxt::config::PolkadotExtrinsicParamsBuilder,

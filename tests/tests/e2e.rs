@@ -1,91 +1,197 @@
 //! End to end: the real `aitbc-node`, `aitbc-miner` and `aitbc` binaries on loopback, with the
 //! real llama.cpp server or the Ollama-protocol test backend. Every test starts its own dev
-//! chain in a temporary directory.
+//! chain in a temporary directory ([`Market`]) and submits through [`Submit`].
 
 use std::time::Duration;
 
 use aitbc_e2e::{
 	backend::{Mode, TestBackend},
-	harness::{free_port, wait_until, Node, TempDir},
+	harness::{free_port, wait_until, Node, Process, TempDir},
 	llama,
-	market::{address, amount, cli, cli_ok, free, register, start_miner, treasury, wait_job},
+	market::{
+		address, amount, cli, cli_ok, free, register, start_miner, treasury, wait_job, CliRun,
+	},
 };
+use serde_json::Value;
 
 const MODEL: &str = "test-model";
 
-fn dev_node(dir: &TempDir) -> Node {
-	let mut node = Node::start(&["--dev", "--tmp"], dir.path());
-	node.wait_ready(Duration::from_secs(60));
-	wait_until(Duration::from_secs(60), "block 1", || node.best_number().ok().filter(|n| *n >= 1))
+/// A dev chain and what a scenario puts around it: test backends, registered miners, the
+/// daemons that run them, submissions. Fields drop in order: the node stops before its
+/// directory goes.
+struct Market {
+	node: Node,
+	url: String,
+	rt: tokio::runtime::Runtime,
+	/// The node's arguments and ports, to restart it on the same base path.
+	restart: Option<(Vec<String>, u16, u16)>,
+	dir: TempDir,
+}
+
+impl Market {
+	/// A fresh dev chain (`--tmp`) that has produced block 1.
+	fn start(name: &str) -> Self {
+		let dir = TempDir::new(name);
+		let node = Node::start(&["--dev", "--tmp"], dir.path());
+		Self::ready(node, dir, None)
+	}
+
+	/// A dev chain on a base path in its directory, on fixed ports, which
+	/// [`Market::restart_node`] restarts with its state.
+	fn persistent(name: &str) -> Self {
+		let dir = TempDir::new(name);
+		let base = dir.path().join("chain").to_str().unwrap().to_string();
+		let args = vec!["--dev".to_string(), "--base-path".to_string(), base];
+		let (rpc, p2p) = (free_port(), free_port());
+		let node = Node::start_on(&strs(&args), dir.path(), rpc, p2p);
+		Self::ready(node, dir, Some((args, rpc, p2p)))
+	}
+
+	fn ready(mut node: Node, dir: TempDir, restart: Option<(Vec<String>, u16, u16)>) -> Self {
+		node.wait_ready(Duration::from_secs(60));
+		wait_until(Duration::from_secs(60), "block 1", || {
+			node.best_number().ok().filter(|n| *n >= 1)
+		})
 		.expect("the chain produces blocks");
-	node
+		let url = node.ws_url();
+		let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+		Market { node, url, rt, restart, dir }
+	}
+
+	/// Stops the node and starts it again on the same base path and ports.
+	fn restart_node(&mut self) {
+		let (args, rpc, p2p) = self.restart.clone().expect("a persistent market");
+		self.node.stop();
+		std::thread::sleep(Duration::from_secs(2));
+		self.node = Node::start_on(&strs(&args), self.dir.path(), rpc, p2p);
+		self.node.wait_ready(Duration::from_secs(60));
+	}
+
+	/// An Ollama-protocol test backend serving [`MODEL`].
+	fn backend(&self, mode: Mode, latency_ms: u64) -> TestBackend {
+		self.rt
+			.block_on(TestBackend::start(
+				"127.0.0.1:0".parse().unwrap(),
+				&[MODEL],
+				mode,
+				Duration::from_millis(latency_ms),
+			))
+			.expect("start the test backend")
+	}
+
+	/// Registers a miner of dev `owner`, run by dev key `operator`, for `models` (capacity 1).
+	fn register(&self, owner: &str, operator: &str, models: &str) {
+		register(&self.url, owner, operator, models, 1);
+	}
+
+	/// Starts `aitbc-miner` for `operator` against a backend of `kind` (`ollama`, `openai`).
+	fn run_miner(&self, operator: &str, kind: &str, backend_url: &str, tag: &str) -> Process {
+		start_miner(&self.url, operator, kind, backend_url, self.dir.path(), tag)
+	}
+
+	/// Registers a miner and starts its daemon against an Ollama-protocol backend.
+	fn miner(
+		&self,
+		owner: &str,
+		operator: &str,
+		models: &str,
+		backend: &TestBackend,
+		tag: &str,
+	) -> Process {
+		self.register(owner, operator, models);
+		self.run_miner(operator, "ollama", &backend.url(), tag)
+	}
+
+	/// Alice's `submit inference --prompt PROMPT --model MODEL`, to complete with options.
+	fn submit(&self, prompt: &str, model: &str) -> Submit<'_> {
+		Submit {
+			url: &self.url,
+			account: "alice".to_string(),
+			args: ["--prompt", prompt, "--model", model].map(String::from).to_vec(),
+		}
+	}
+
+	/// The usual small job: "Say hello to the chain", 16 tokens at most.
+	fn hello(&self, model: &str) -> Submit<'_> {
+		self.submit("Say hello to the chain", model).max_tokens(16)
+	}
+
+	/// Polls the job until its status is `status`; returns its JSON.
+	fn wait_status(&self, job: u64, secs: u64, status: &str) -> Value {
+		wait_job(&self.url, job, Duration::from_secs(secs), status, |j| j["status"] == status)
+	}
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-	tokio::runtime::Runtime::new().expect("tokio runtime")
+fn strs(args: &[String]) -> Vec<&str> {
+	args.iter().map(String::as_str).collect()
 }
 
-fn test_backend(rt: &tokio::runtime::Runtime, mode: Mode, latency_ms: u64) -> TestBackend {
-	rt.block_on(TestBackend::start(
-		"127.0.0.1:0".parse().unwrap(),
-		&[MODEL],
-		mode,
-		Duration::from_millis(latency_ms),
-	))
-	.expect("start the test backend")
+/// `aitbc --account ACCOUNT submit inference ARGS`, built up option by option.
+struct Submit<'a> {
+	url: &'a str,
+	account: String,
+	args: Vec<String>,
 }
 
-fn submit(url: &str, model: &str, extra: &[&str]) -> u64 {
-	let mut args = vec![
-		"--account",
-		"alice",
-		"submit",
-		"inference",
-		"--prompt",
-		"Say hello to the chain",
-		"--model",
-		model,
-		"--max-tokens",
-		"16",
-	];
-	args.extend_from_slice(extra);
-	let json = cli_ok(url, &args);
-	json["job_id"].as_u64().expect("a job id")
+impl Submit<'_> {
+	/// Adds `--flag value`.
+	fn arg(mut self, flag: &str, value: &str) -> Self {
+		self.args.extend([flag.to_string(), value.to_string()]);
+		self
+	}
+	fn max_tokens(self, n: u32) -> Self {
+		self.arg("--max-tokens", &n.to_string())
+	}
+	fn max_price(self, ait: &str) -> Self {
+		self.arg("--max-price", ait)
+	}
+	/// `--wait`: follow the job to its end.
+	fn wait(mut self) -> Self {
+		self.args.push("--wait".to_string());
+		self
+	}
+	/// Signs as `account` instead of alice.
+	fn account(mut self, account: &str) -> Self {
+		self.account = account.to_string();
+		self
+	}
+	fn run(self) -> CliRun {
+		let mut argv = vec!["--account", self.account.as_str(), "submit", "inference"];
+		argv.extend(strs(&self.args));
+		cli(self.url, &argv)
+	}
+	/// Runs it, which must succeed; its JSON.
+	fn ok(self) -> Value {
+		let url = self.url;
+		let run = self.run();
+		assert_eq!(run.code, 0, "submit at {url} failed: {}{}", run.stdout, run.stderr);
+		run.json
+	}
+	/// Runs it; the job id.
+	fn job(self) -> u64 {
+		self.ok()["job_id"].as_u64().expect("a job id")
+	}
 }
 
 /// Scenario 1: Happy path with the real llama.cpp backend: real text, verified receipt, exact balance
 /// changes for the client, the miner's owner and the treasury.
 #[test]
 fn happy_path_with_llama_cpp() {
-	let dir = TempDir::new("e2e-happy");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let llama = llama::start(dir.path());
-	register(&url, "bob", "//Charlie", llama::MODEL, 1);
-	let _miner = start_miner(&url, "//Charlie", "openai", &llama.url, dir.path(), "miner");
+	let market = Market::start("e2e-happy");
+	let url = &market.url;
+	let llama = llama::start(market.dir.path());
+	market.register("bob", "//Charlie", llama::MODEL);
+	let _miner = market.run_miner("//Charlie", "openai", &llama.url, "miner");
 	let treasury = treasury();
-	let (alice0, bob0, treasury0) = (free(&url, "alice"), free(&url, "bob"), free(&url, &treasury));
+	let (alice0, bob0, treasury0) = (free(url, "alice"), free(url, "bob"), free(url, &treasury));
 
-	let run = cli(
-		&url,
-		&[
-			"--account",
-			"alice",
-			"submit",
-			"inference",
-			"--prompt",
-			"Name one planet of the solar system.",
-			"--model",
-			llama::MODEL,
-			"--max-tokens",
-			"24",
-			"--temperature",
-			"0",
-			"--seed",
-			"7",
-			"--wait",
-		],
-	);
+	let run = market
+		.submit("Name one planet of the solar system.", llama::MODEL)
+		.max_tokens(24)
+		.arg("--temperature", "0")
+		.arg("--seed", "7")
+		.wait()
+		.run();
 	assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 	let json = run.json;
 	assert_eq!(json["status"], "completed", "{json}");
@@ -93,9 +199,9 @@ fn happy_path_with_llama_cpp() {
 	assert!(!text.trim().is_empty(), "real generated text");
 	let receipt = &json["receipt"];
 	assert_eq!(receipt["verified"], true);
-	let output_tokens = receipt["usage"]["outputTokens"].as_u64().unwrap();
+	let output_tokens = receipt["usage"]["output_tokens"].as_u64().unwrap();
 	assert!(output_tokens > 0 && output_tokens <= 24, "real token count: {output_tokens}");
-	assert!(receipt["usage"]["promptTokens"].as_u64().unwrap() > 5);
+	assert!(receipt["usage"]["prompt_tokens"].as_u64().unwrap() > 5);
 
 	let price = amount(&json["payment"]["price"]);
 	let fee = amount(&json["payment"]["fee"]);
@@ -103,11 +209,11 @@ fn happy_path_with_llama_cpp() {
 	assert_eq!(price, u128::from(output_tokens) * 1_000_000, "price = tokens × unit price");
 	assert_eq!(fee, price * 2 / 100, "2% protocol fee");
 	assert!(tx_fee > 0);
-	assert_eq!(free(&url, "alice"), alice0 - price - tx_fee, "client pays price + transaction fee");
-	assert_eq!(free(&url, "bob"), bob0 + price - fee, "owner gets price − protocol fee");
-	assert_eq!(free(&url, &treasury), treasury0 + fee, "treasury gets the protocol fee");
+	assert_eq!(free(url, "alice"), alice0 - price - tx_fee, "client pays price + transaction fee");
+	assert_eq!(free(url, "bob"), bob0 + price - fee, "owner gets price − protocol fee");
+	assert_eq!(free(url, &treasury), treasury0 + fee, "treasury gets the protocol fee");
 
-	let verify = cli_ok(&url, &["receipts", "verify", &receipt["id"].to_string()]);
+	let verify = cli_ok(url, &["receipts", "verify", &receipt["id"].to_string()]);
 	assert_eq!(verify["valid"], true);
 	assert_eq!(verify["output_matches"], true);
 }
@@ -116,13 +222,11 @@ fn happy_path_with_llama_cpp() {
 /// an unknown model: each job fails on chain with a reason and the client is refunded in full.
 #[test]
 fn backend_failures_fail_the_job_with_a_reason_and_refund() {
-	let dir = TempDir::new("e2e-backend-errors");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let rt = runtime();
-	let backend = test_backend(&rt, Mode::ServerError, 0);
-	register(&url, "bob", "//Charlie", &format!("{MODEL},ghost-model"), 1);
-	let _miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
+	let market = Market::start("e2e-backend-errors");
+	let url = &market.url;
+	let backend = market.backend(Mode::ServerError, 0);
+	let _miner =
+		market.miner("bob", "//Charlie", &format!("{MODEL},ghost-model"), &backend, "miner");
 
 	for (mode, model, expected) in [
 		(Mode::ServerError, MODEL, "backend error 500"),
@@ -131,38 +235,19 @@ fn backend_failures_fail_the_job_with_a_reason_and_refund() {
 		(Mode::Ok, "ghost-model", "not served"),
 	] {
 		backend.behaviour.set_mode(mode);
-		let alice0 = free(&url, "alice");
-		let run = cli(
-			&url,
-			&[
-				"--account",
-				"alice",
-				"submit",
-				"inference",
-				"--prompt",
-				"hello",
-				"--model",
-				model,
-				"--max-tokens",
-				"16",
-				"--max-price",
-				"0.001",
-				"--wait",
-			],
-		);
+		let alice0 = free(url, "alice");
+		let run = market.submit("hello", model).max_tokens(16).max_price("0.001").wait().run();
 		assert_eq!(
 			run.code, 6,
 			"{mode:?}: exit code of a failed job\n{}{}",
 			run.stdout, run.stderr
 		);
 		assert_eq!(run.json["status"], "failed", "{mode:?}: {}", run.json);
-		let reason = run.json["reason"].as_str().unwrap_or_default();
-		assert!(
-			reason.contains("miner reported") && reason.contains(expected),
-			"{mode:?}: {reason}"
-		);
+		// The reason is typed: {"miner_reported": "<the miner's text>"}.
+		let reason = run.json["reason"]["miner_reported"].as_str().unwrap_or_default();
+		assert!(reason.contains(expected), "{mode:?}: {}", run.json["reason"]);
 		let tx_fee = amount(&run.json["payment"]["tx_fee"]);
-		assert_eq!(free(&url, "alice"), alice0 - tx_fee, "{mode:?}: full refund");
+		assert_eq!(free(url, "alice"), alice0 - tx_fee, "{mode:?}: full refund");
 	}
 }
 
@@ -170,52 +255,42 @@ fn backend_failures_fail_the_job_with_a_reason_and_refund() {
 /// to a second miner, which completes it.
 #[test]
 fn killed_miner_job_is_reassigned_and_completed() {
-	let dir = TempDir::new("e2e-reassign");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let rt = runtime();
-	let slow = test_backend(&rt, Mode::Hang, 0);
-	let fast = test_backend(&rt, Mode::Ok, 0);
-	register(&url, "bob", "//Charlie", MODEL, 1);
-	let mut first = start_miner(&url, "//Charlie", "ollama", &slow.url(), dir.path(), "miner-a");
-	let job = submit(&url, MODEL, &["--max-price", "0.001"]);
-	wait_job(&url, job, Duration::from_secs(30), "running", |j| j["status"] == "running");
+	let market = Market::start("e2e-reassign");
+	let url = &market.url;
+	let slow = market.backend(Mode::Hang, 0);
+	let fast = market.backend(Mode::Ok, 0);
+	let mut first = market.miner("bob", "//Charlie", MODEL, &slow, "miner-a");
+	let job = market.hello(MODEL).max_price("0.001").job();
+	market.wait_status(job, 30, "running");
 	first.kill();
-	register(&url, "dave", "//Eve", MODEL, 1);
-	let _second = start_miner(&url, "//Eve", "ollama", &fast.url(), dir.path(), "miner-b");
-	let done =
-		wait_job(&url, job, Duration::from_secs(90), "completed", |j| j["status"] == "completed");
+	let _second = market.miner("dave", "//Eve", MODEL, &fast, "miner-b");
+	let done = market.wait_status(job, 90, "completed");
 	assert_eq!(done["attempts"], 2, "{done}");
-	let receipts = cli_ok(&url, &["receipts", "--job-id", &job.to_string()]);
-	assert_eq!(receipts["receipts"][0]["operator"].as_str(), Some(address(&url, "//Eve").as_str()));
-	let slashed = cli_ok(&url, &["miners"]);
-	let charlie = address(&url, "//Charlie");
+	let receipts = cli_ok(url, &["receipts", "--job-id", &job.to_string()]);
+	assert_eq!(receipts["receipts"][0]["operator"].as_str(), Some(address(url, "//Eve").as_str()));
+	let slashed = cli_ok(url, &["miners"]);
+	let charlie = address(url, "//Charlie");
 	let a = slashed["miners"]
 		.as_array()
 		.unwrap()
 		.iter()
 		.find(|m| m["operator"] == charlie.as_str())
 		.unwrap();
-	assert!(a["consecutiveMisses"].as_u64().unwrap() >= 1, "{a}");
+	assert!(a["consecutive_misses"].as_u64().unwrap() >= 1, "{a}");
 }
 
 /// The miner killed mid-job and restarted picks the job up again and finishes it.
 #[test]
 fn restarted_miner_finishes_its_job() {
-	let dir = TempDir::new("e2e-miner-restart");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let rt = runtime();
-	let backend = test_backend(&rt, Mode::Hang, 0);
-	register(&url, "bob", "//Charlie", MODEL, 1);
-	let mut miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
-	let job = submit(&url, MODEL, &["--max-price", "0.001"]);
-	wait_job(&url, job, Duration::from_secs(30), "running", |j| j["status"] == "running");
+	let market = Market::start("e2e-miner-restart");
+	let backend = market.backend(Mode::Hang, 0);
+	let mut miner = market.miner("bob", "//Charlie", MODEL, &backend, "miner");
+	let job = market.hello(MODEL).max_price("0.001").job();
+	market.wait_status(job, 30, "running");
 	miner.kill();
 	backend.behaviour.set_mode(Mode::Ok);
-	let _miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
-	let done =
-		wait_job(&url, job, Duration::from_secs(60), "completed", |j| j["status"] == "completed");
+	let _miner = market.run_miner("//Charlie", "ollama", &backend.url(), "miner");
+	let done = market.wait_status(job, 60, "completed");
 	assert_eq!(done["attempts"], 1, "finished by the same miner: {done}");
 }
 
@@ -223,105 +298,57 @@ fn restarted_miner_finishes_its_job() {
 /// with a full refund.
 #[test]
 fn unserved_model_fails_at_queue_timeout_with_refund() {
-	let dir = TempDir::new("e2e-queue-timeout");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let alice0 = free(&url, "alice");
-	let json = cli_ok(
-		&url,
-		&[
-			"--account",
-			"alice",
-			"submit",
-			"inference",
-			"--prompt",
-			"anyone?",
-			"--model",
-			"nobody-serves-this",
-			"--max-price",
-			"0.5",
-		],
-	);
+	let market = Market::start("e2e-queue-timeout");
+	let url = &market.url;
+	let alice0 = free(url, "alice");
+	let json = market.submit("anyone?", "nobody-serves-this").max_price("0.5").ok();
 	assert_eq!(json["status"], "queued");
 	let job = json["job_id"].as_u64().unwrap();
 	let tx_fee = amount(&json["tx_fee"]);
-	let failed =
-		wait_job(&url, job, Duration::from_secs(120), "failed", |j| j["status"] == "failed");
-	assert_eq!(failed["failureReason"], "no miner available");
-	assert_eq!(free(&url, "alice"), alice0 - tx_fee, "full refund");
+	let failed = market.wait_status(job, 120, "failed");
+	assert_eq!(failed["failure_reason"], "no_miner_available");
+	assert_eq!(free(url, "alice"), alice0 - tx_fee, "full refund");
 }
 
 /// Scenario 5: Cancel while queued and while running: full refunds.
 #[test]
 fn cancel_refunds_a_queued_job_and_is_refused_once_a_miner_holds_it() {
-	let dir = TempDir::new("e2e-cancel");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let rt = runtime();
-	let backend = test_backend(&rt, Mode::Hang, 0);
-	let alice0 = free(&url, "alice");
-	let queued = cli_ok(
-		&url,
-		&[
-			"--account",
-			"alice",
-			"submit",
-			"inference",
-			"--prompt",
-			"later",
-			"--model",
-			MODEL,
-			"--max-price",
-			"0.25",
-		],
-	);
+	let market = Market::start("e2e-cancel");
+	let url = &market.url;
+	let backend = market.backend(Mode::Hang, 0);
+	let alice0 = free(url, "alice");
+	let queued = market.submit("later", MODEL).max_price("0.25").ok();
 	assert_eq!(queued["status"], "queued");
 	let job = queued["job_id"].as_u64().unwrap();
-	let cancel = cli_ok(&url, &["--account", "alice", "cancel", &job.to_string()]);
+	let cancel = cli_ok(url, &["--account", "alice", "cancel", &job.to_string()]);
 	assert_eq!(amount(&cancel["refunded"]), 250_000_000_000);
-	let after_queued = free(&url, "alice");
+	let after_queued = free(url, "alice");
 	assert!(alice0 - after_queued < 10_000_000_000, "only fees spent: {}", alice0 - after_queued);
 
-	register(&url, "bob", "//Charlie", MODEL, 1);
-	let _miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
-	let before = free(&url, "alice");
-	let running = submit(&url, MODEL, &["--max-price", "0.25"]);
-	wait_job(&url, running, Duration::from_secs(30), "running", |j| j["status"] == "running");
+	let _miner = market.miner("bob", "//Charlie", MODEL, &backend, "miner");
+	let before = free(url, "alice");
+	let running = market.hello(MODEL).max_price("0.25").job();
+	market.wait_status(running, 30, "running");
 	// Once a miner holds the job the client cannot take the work for free (issue 11): the
 	// cancel is refused with the chain's reason, and the job still ends with a full refund,
 	// here when the miner's hanging backend runs past the deadline and it reports failure.
-	let refused = cli(&url, &["--account", "alice", "cancel", &running.to_string()]);
+	let refused = cli(url, &["--account", "alice", "cancel", &running.to_string()]);
 	assert_eq!(refused.code, 4, "{}{}", refused.stdout, refused.stderr);
 	assert!(refused.stderr.contains("JobHeld"), "{}", refused.stderr);
-	wait_job(&url, running, Duration::from_secs(120), "failed", |j| j["status"] == "failed");
-	assert!(before - free(&url, "alice") < 10_000_000_000, "only fees spent: full refund");
+	market.wait_status(running, 120, "failed");
+	assert!(before - free(url, "alice") < 10_000_000_000, "only fees spent: full refund");
 }
 
 /// Scenario 6: Bad input: clear errors, distinct exit codes, nothing submitted.
 #[test]
 fn bad_input_gives_clear_errors_and_submits_nothing() {
-	let dir = TempDir::new("e2e-bad-input");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let nonce = |who: &str| cli_ok(&url, &["wallet", "balance", who])["free"].clone();
+	let market = Market::start("e2e-bad-input");
+	let url = &market.url;
+	let nonce = |who: &str| cli_ok(url, &["wallet", "balance", who])["free"].clone();
 	let alice_nonce = nonce("alice");
 
 	let long = "x".repeat(4_001);
-	let run = cli(
-		&url,
-		&[
-			"--account",
-			"alice",
-			"submit",
-			"inference",
-			"--prompt",
-			&long,
-			"--model",
-			MODEL,
-			"--max-price",
-			"1",
-		],
-	);
+	let run = market.submit(&long, MODEL).max_price("1").run();
 	assert_eq!(run.code, 2, "{}", run.stderr);
 	assert!(
 		run.stderr.contains("4001 characters") && run.stderr.contains("4000"),
@@ -330,25 +357,11 @@ fn bad_input_gives_clear_errors_and_submits_nothing() {
 	);
 	assert_eq!(run.json["error"]["class"], "usage");
 
-	let run = cli(&url, &["status", "987654"]);
+	let run = cli(url, &["status", "987654"]);
 	assert_eq!(run.code, 3);
 	assert!(run.stderr.contains("job 987654 does not exist"), "{}", run.stderr);
 
-	let run = cli(
-		&url,
-		&[
-			"--account",
-			"//Nobody",
-			"submit",
-			"inference",
-			"--prompt",
-			"hi",
-			"--model",
-			MODEL,
-			"--max-price",
-			"1",
-		],
-	);
+	let run = market.submit("hi", MODEL).max_price("1").account("//Nobody").run();
 	assert_eq!(run.code, 4, "{}", run.stderr);
 	assert!(
 		run.stderr.contains("insufficient balance") && run.stderr.contains("1 AIT"),
@@ -362,26 +375,23 @@ fn bad_input_gives_clear_errors_and_submits_nothing() {
 	assert!(run.stderr.contains(&closed), "names the URL: {}", run.stderr);
 
 	assert_eq!(nonce("alice"), alice_nonce, "nothing was submitted");
-	assert_eq!(cli_ok(&url, &["jobs"])["jobs"].as_array().map(Vec::len), Some(0));
+	assert_eq!(cli_ok(url, &["jobs"])["jobs"].as_array().map(Vec::len), Some(0));
 }
 
 /// Scenario 7: A result from a miner the job is not assigned to is rejected; the job is unaffected.
 #[test]
 fn result_from_non_assigned_miner_is_rejected() {
-	let dir = TempDir::new("e2e-wrong-miner");
-	let node = dev_node(&dir);
-	let url = node.ws_url();
-	let rt = runtime();
-	let backend = test_backend(&rt, Mode::Hang, 0);
-	register(&url, "bob", "//Charlie", MODEL, 1);
-	register(&url, "dave", "//Eve", "other-model", 1);
-	let _miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
-	let job = submit(&url, MODEL, &["--max-price", "0.001"]);
-	let before =
-		wait_job(&url, job, Duration::from_secs(30), "running", |j| j["status"] == "running");
+	let market = Market::start("e2e-wrong-miner");
+	let url = &market.url;
+	let backend = market.backend(Mode::Hang, 0);
+	market.register("bob", "//Charlie", MODEL);
+	market.register("dave", "//Eve", "other-model");
+	let _miner = market.run_miner("//Charlie", "ollama", &backend.url(), "miner");
+	let job = market.hello(MODEL).max_price("0.001").job();
+	let before = market.wait_status(job, 30, "running");
 
 	let eve = aitbc_client::keys::Key::from_uri("//Eve").unwrap();
-	let error = rt.block_on(async {
+	let error = market.rt.block_on(async {
 		let chain =
 			aitbc_client::Chain::connect(&aitbc_client::Connect::new(url.clone())).await.unwrap();
 		let usage = aitbc_client::runtime::runtime_types::aitbc_primitives::Usage {
@@ -400,7 +410,7 @@ fn result_from_non_assigned_miner_is_rejected() {
 		chain.submit(&call, &eve).await.err().expect("the chain refuses it")
 	});
 	assert!(error.to_string().contains("Jobs::NotAssignedToYou"), "{error}");
-	let after = cli_ok(&url, &["status", &job.to_string()])["job"].clone();
+	let after = cli_ok(url, &["status", &job.to_string()])["job"].clone();
 	assert_eq!(after["status"], "running");
 	assert_eq!(after["operator"], before["operator"]);
 }
@@ -409,30 +419,15 @@ fn result_from_non_assigned_miner_is_rejected() {
 /// reconnects and the job ends.
 #[test]
 fn node_restart_mid_job_keeps_state_and_the_miner_resumes() {
-	let dir = TempDir::new("e2e-node-restart");
-	let base = dir.path().join("chain");
-	let base = base.to_str().unwrap().to_string();
-	let (rpc, p2p) = (free_port(), free_port());
-	let args = ["--dev", "--base-path", base.as_str()];
-	let mut node = Node::start_on(&args, dir.path(), rpc, p2p);
-	node.wait_ready(Duration::from_secs(60));
-	wait_until(Duration::from_secs(60), "block 1", || node.best_number().ok().filter(|n| *n >= 1))
-		.unwrap();
-	let url = node.ws_url();
-	let rt = runtime();
-	let backend = test_backend(&rt, Mode::Ok, 8_000);
-	register(&url, "bob", "//Charlie", MODEL, 1);
-	let miner = start_miner(&url, "//Charlie", "ollama", &backend.url(), dir.path(), "miner");
-	let job = submit(&url, MODEL, &["--max-price", "0.001"]);
-	wait_job(&url, job, Duration::from_secs(30), "running", |j| j["status"] == "running");
-	let height = node.best_number().unwrap();
-	node.stop();
-	std::thread::sleep(Duration::from_secs(2));
-	let mut node = Node::start_on(&args, dir.path(), rpc, p2p);
-	node.wait_ready(Duration::from_secs(60));
-	assert!(node.best_number().unwrap() >= height - 1, "the chain kept its blocks");
-	let done =
-		wait_job(&url, job, Duration::from_secs(90), "completed", |j| j["status"] == "completed");
+	let mut market = Market::persistent("e2e-node-restart");
+	let backend = market.backend(Mode::Ok, 8_000);
+	let miner = market.miner("bob", "//Charlie", MODEL, &backend, "miner");
+	let job = market.hello(MODEL).max_price("0.001").job();
+	market.wait_status(job, 30, "running");
+	let height = market.node.best_number().unwrap();
+	market.restart_node();
+	assert!(market.node.best_number().unwrap() >= height - 1, "the chain kept its blocks");
+	let done = market.wait_status(job, 90, "completed");
 	assert_eq!(done["attempts"], 1, "{done}");
 	assert!(miner.log_text().contains("reconnected to the node"), "{}", miner.log_tail());
 }

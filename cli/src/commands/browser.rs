@@ -2,21 +2,57 @@
 
 use std::io::Write;
 
-use aitbc_client::rpc_params;
-use serde_json::json;
+use aitbc_client::{json::ReceiptJson, rpc_params, units::format_ait};
+use serde::Serialize;
 
-use crate::{output, CliError, Ctx};
+use crate::{
+	output::{self, Snake},
+	CliError, Ctx,
+};
 
 /// The pallets whose events the browser shows.
 const MARKET_PALLETS: [&str; 5] = ["Jobs", "Miners", "Escrow", "Receipts", "Params"];
 
+/// `browser` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// Blocks shown.
+	#[arg(long, default_value_t = 10)]
+	pub blocks: u32,
+	/// Receipts shown.
+	#[arg(long, default_value_t = 5)]
+	pub receipt_limit: u32,
+}
+
+/// `--json` output.
+#[derive(Serialize)]
+struct BrowserJson<'a> {
+	best: u64,
+	blocks: &'a [BlockRow],
+	receipts: Snake<&'a [ReceiptJson]>,
+}
+
+/// One block.
+#[derive(Serialize)]
+struct BlockRow {
+	number: u64,
+	hash: String,
+	extrinsics: usize,
+	events: Vec<EventRow>,
+}
+
+/// One marketplace event of a block.
+#[derive(Serialize)]
+struct EventRow {
+	pallet: String,
+	event: String,
+	/// The decoded fields, as text.
+	fields: String,
+}
+
 /// Recent blocks with their marketplace events, then the newest receipts.
-pub async fn run(
-	ctx: &Ctx,
-	blocks: u32,
-	receipt_limit: u32,
-	out: &mut impl Write,
-) -> Result<(), CliError> {
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
+	let blocks = args.blocks;
 	if blocks == 0 || blocks > 1_000 {
 		return Err(CliError::usage("--blocks must be 1 to 1000"));
 	}
@@ -48,46 +84,29 @@ pub async fn run(
 				.decode_fields_unchecked_as::<subxt::ext::scale_value::Value>()
 				.map(|v| v.to_string())
 				.unwrap_or_default();
-			market.push(json!({
-				"pallet": event.pallet_name(),
-				"event": event.event_name(),
-				"fields": fields,
-			}));
+			market.push(EventRow {
+				pallet: event.pallet_name().to_string(),
+				event: event.event_name().to_string(),
+				fields,
+			});
 		}
-		rows.push(json!({
-			"number": number,
-			"hash": hash,
-			"extrinsics": extrinsics,
-			"events": market,
-		}));
+		rows.push(BlockRow { number, hash, extrinsics, events: market });
 	}
-	let receipts = chain.receipts(None, Some(receipt_limit)).await?;
-	let object = json!({
-		"operation": "browser",
-		"best": best,
-		"blocks": rows,
-		"receipts": output::to_json(&receipts),
-	});
-	output::emit(ctx, out, object, |out| {
+	let receipts = chain.receipts(None, Some(args.receipt_limit)).await?;
+	let json = BrowserJson { best, blocks: &rows, receipts: Snake(&receipts) };
+	output::emit(ctx, out, &json, |out| {
 		writeln!(out, "Recent blocks (best {best}):")?;
 		for row in &rows {
-			let events = row["events"].as_array().cloned().unwrap_or_default();
 			writeln!(
 				out,
 				"#{} {} ({} extrinsics, {} marketplace events)",
-				row["number"],
-				row["hash"].as_str().unwrap_or_default(),
-				row["extrinsics"],
-				events.len()
+				row.number,
+				row.hash,
+				row.extrinsics,
+				row.events.len()
 			)?;
-			for event in events {
-				writeln!(
-					out,
-					"    {}.{} {}",
-					event["pallet"].as_str().unwrap_or_default(),
-					event["event"].as_str().unwrap_or_default(),
-					event["fields"].as_str().unwrap_or_default()
-				)?;
+			for event in &row.events {
+				writeln!(out, "    {}.{} {}", event.pallet, event.event, event.fields)?;
 			}
 		}
 		writeln!(out, "Recent receipts:")?;
@@ -100,7 +119,7 @@ pub async fn run(
 				"  receipt {} job {} price {} by {}",
 				r.id,
 				r.job_id,
-				output::ait(&r.price),
+				format_ait(r.price),
 				r.operator
 			)?;
 		}

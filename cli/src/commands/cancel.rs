@@ -2,14 +2,31 @@
 
 use std::io::Write;
 
-use aitbc_client::runtime;
-use serde_json::json;
+use aitbc_client::{runtime, units::format_ait};
+use aitbc_primitives::{JobId, JobStatus};
+use serde::Serialize;
 
 use crate::{output, CliError, Ctx};
 
+/// `cancel` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// Job id.
+	pub job_id: String,
+}
+
+/// `--json` output.
+#[derive(Serialize)]
+struct CancelJson {
+	job_id: JobId,
+	status: JobStatus,
+	#[serde(with = "aitbc_client::json::decimal")]
+	refunded: u128,
+}
+
 /// Cancels the caller's job; the escrow comes back in full.
-pub async fn run(ctx: &Ctx, job_id: &str, out: &mut impl Write) -> Result<(), CliError> {
-	let id = output::parse_id(job_id, "job")?;
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
+	let id = output::parse_id(&args.job_id, "job")?;
 	let key = ctx.signer()?;
 	let chain = ctx.chain().await?;
 	let job = chain
@@ -23,7 +40,7 @@ pub async fn run(ctx: &Ctx, job_id: &str, out: &mut impl Write) -> Result<(), Cl
 		return Err(CliError::usage(format!(
 			"job {id} belongs to {}, not to {}",
 			job.client,
-			key.address()
+			chain.address(&key.account())
 		)));
 	}
 	let submitted = chain.submit(&runtime::transactions().jobs().cancel_job(id), &key).await?;
@@ -33,13 +50,8 @@ pub async fn run(ctx: &Ctx, job_id: &str, out: &mut impl Write) -> Result<(), Cl
 		.and_then(Result::ok)
 		.map(|e| e.refunded)
 		.unwrap_or_default();
-	let object = json!({
-		"operation": "cancel",
-		"job_id": id,
-		"status": "cancelled",
-		"refunded": refunded.to_string(),
-	});
-	output::emit(ctx, out, object, |out| {
-		writeln!(out, "Job {id} cancelled; refunded {}", aitbc_client::units::format_ait(refunded))
+	let json = CancelJson { job_id: id, status: JobStatus::Cancelled, refunded };
+	output::emit(ctx, out, &json, |out| {
+		writeln!(out, "Job {id} cancelled; refunded {}", format_ait(refunded))
 	})
 }

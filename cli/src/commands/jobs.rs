@@ -1,29 +1,47 @@
 //! `aitbc jobs` (alias `admin-jobs`): every client's jobs, with the marketplace queue.
 
-use std::io::Write;
+use std::{collections::BTreeMap, io::Write};
 
-use serde_json::json;
+use aitbc_client::json::JobJson;
+use aitbc_primitives::JobStatus;
+use serde::Serialize;
 
-use crate::{commands::check_status, output, CliError, Ctx};
+use crate::{
+	output::{self, Snake},
+	CliError, Ctx,
+};
+
+/// `jobs` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// Only jobs in this status.
+	#[arg(long, value_parser = output::parse_name::<JobStatus>)]
+	pub status: Option<JobStatus>,
+	/// Most jobs shown.
+	#[arg(long, default_value_t = 50)]
+	pub limit: u32,
+}
+
+/// `--json` output.
+#[derive(Serialize)]
+struct JobsJson<'a> {
+	/// Jobs shown per status name.
+	counts: BTreeMap<&'static str, u32>,
+	jobs: Snake<&'a [JobJson]>,
+}
 
 /// Lists all jobs and counts them by status.
-pub async fn run(
-	ctx: &Ctx,
-	status: Option<&str>,
-	limit: u32,
-	out: &mut impl Write,
-) -> Result<(), CliError> {
-	check_status(status)?;
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
 	let chain = ctx.chain().await?;
-	let jobs = chain.jobs(None, status, Some(limit)).await?;
-	let mut counts = std::collections::BTreeMap::<String, u32>::new();
+	let jobs = chain.jobs(None, args.status, Some(args.limit)).await?;
+	let mut counts = BTreeMap::<&'static str, u32>::new();
 	for job in &jobs {
-		*counts.entry(job.status.clone()).or_default() += 1;
+		*counts.entry(job.status.as_str()).or_default() += 1;
 	}
-	let object = json!({ "operation": "jobs", "counts": counts, "jobs": output::to_json(&jobs) });
-	output::emit(ctx, out, object, |out| {
+	let json = JobsJson { counts, jobs: Snake(&jobs) };
+	output::emit(ctx, out, &json, |out| {
 		output::write_job_rows(out, &jobs)?;
-		let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+		let summary: Vec<String> = json.counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
 		if !summary.is_empty() {
 			writeln!(out, "Shown: {}", summary.join(", "))?;
 		}

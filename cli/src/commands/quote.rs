@@ -2,33 +2,38 @@
 
 use std::io::Write;
 
-use serde_json::json;
+use aitbc_client::{json::QuoteJson, units::format_ait};
 
-use crate::{output, CliError, Ctx};
+use crate::{
+	output::{self, Snake},
+	CliError, Ctx,
+};
 
-/// Prints what a job costs now.
-pub async fn run(
-	ctx: &Ctx,
-	model: &str,
-	max_tokens: u32,
-	out: &mut impl Write,
-) -> Result<(), CliError> {
+/// `quote` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// Model id.
+	#[arg(long)]
+	pub model: String,
+	/// Most output tokens.
+	#[arg(long, default_value_t = 256)]
+	pub max_tokens: u32,
+}
+
+/// Prints what a job costs now. The JSON is the quote (`model`, `max_tokens`,
+/// `available_miners`, `min_price`).
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
 	let chain = ctx.chain().await?;
-	let quote = chain.quote(model, max_tokens).await?;
-	let object = json!({
-		"operation": "quote",
-		"model": quote.model,
-		"max_tokens": quote.max_tokens,
-		"available_miners": quote.available_miners,
-		"min_price": quote.min_price,
-	});
-	output::emit(ctx, out, object, |out| match &quote.min_price {
+	let quote: QuoteJson = chain.quote(&args.model, args.max_tokens).await?;
+	output::emit(ctx, out, &Snake(&quote), |out| match quote.min_price {
 		Some(price) => writeln!(
 			out,
-			"{} miner(s) serve {model}; {max_tokens} tokens cost at most {} (use it as --max-price)",
+			"{} miner(s) serve {}; {} tokens cost at most {} (use it as --max-price)",
 			quote.available_miners,
-			output::ait(price)
+			args.model,
+			args.max_tokens,
+			format_ait(price)
 		),
-		None => writeln!(out, "No miner serves {model} now; a job would wait in the queue."),
+		None => writeln!(out, "No miner serves {} now; a job would wait in the queue.", args.model),
 	})
 }

@@ -2,19 +2,27 @@
 
 use std::io::Write;
 
-use aitbc_client::runtime;
-use clap::{Args, Subcommand};
-use serde_json::json;
+use aitbc_client::{
+	json::{ClaimStatus, ReceiptJson},
+	runtime,
+	units::format_ait,
+};
+use aitbc_primitives::{JobId, ReceiptId};
+use clap::Subcommand;
+use serde::Serialize;
 
-use crate::{output, CliError, Ctx};
+use crate::{
+	output::{self, Snake},
+	CliError, Ctx,
+};
 
 /// `receipts` options.
-#[derive(Args, Debug)]
+#[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct ReceiptsArgs {
+pub struct Args {
 	/// Verify or claim one receipt.
 	#[command(subcommand)]
-	pub action: Option<ReceiptsAction>,
+	pub action: Option<Action>,
 	/// Only the receipt of this job.
 	#[arg(long)]
 	pub job_id: Option<String>,
@@ -25,7 +33,7 @@ pub struct ReceiptsArgs {
 
 /// One-receipt actions.
 #[derive(Subcommand, Debug)]
-pub enum ReceiptsAction {
+pub enum Action {
 	/// Check a receipt's signature off chain against the operator's key, and its output hash.
 	Verify {
 		/// Receipt id.
@@ -39,20 +47,47 @@ pub enum ReceiptsAction {
 }
 
 /// The JSON `operation`.
-pub fn operation(args: &ReceiptsArgs) -> &'static str {
+pub fn operation(args: &Args) -> &'static str {
 	match args.action {
 		None => "receipts",
-		Some(ReceiptsAction::Verify { .. }) => "receipts.verify",
-		Some(ReceiptsAction::Claim { .. }) => "receipts.claim",
+		Some(Action::Verify { .. }) => "receipts.verify",
+		Some(Action::Claim { .. }) => "receipts.claim",
 	}
 }
 
+/// `receipts` `--json` output.
+#[derive(Serialize)]
+struct ListJson<'a> {
+	receipts: Snake<&'a [ReceiptJson]>,
+}
+
+/// `receipts verify` `--json` output.
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+	receipt_id: ReceiptId,
+	job_id: JobId,
+	/// The signature verifies.
+	valid: bool,
+	/// The job's output matches the hash; `None` when the output was pruned.
+	output_matches: Option<bool>,
+	receipt: Snake<&'a ReceiptJson>,
+}
+
+/// `receipts claim` `--json` output.
+#[derive(Serialize)]
+struct ClaimJson {
+	receipt_id: ReceiptId,
+	status: ClaimStatus,
+	#[serde(with = "aitbc_client::json::decimal")]
+	reward: u128,
+}
+
 /// Runs the receipts command.
-pub async fn run(ctx: &Ctx, args: ReceiptsArgs, out: &mut impl Write) -> Result<(), CliError> {
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
 	match args.action {
 		None => list(ctx, args.job_id.as_deref(), args.limit, out).await,
-		Some(ReceiptsAction::Verify { receipt_id }) => verify(ctx, &receipt_id, out).await,
-		Some(ReceiptsAction::Claim { receipt_id }) => claim(ctx, &receipt_id, out).await,
+		Some(Action::Verify { receipt_id }) => verify(ctx, &receipt_id, out).await,
+		Some(Action::Claim { receipt_id }) => claim(ctx, &receipt_id, out).await,
 	}
 }
 
@@ -70,8 +105,7 @@ async fn list(
 			"job {id} has no receipt (it has not completed, or does not exist)"
 		)));
 	}
-	let object = json!({ "operation": "receipts", "receipts": output::to_json(&receipts) });
-	output::emit(ctx, out, object, |out| {
+	output::emit(ctx, out, &ListJson { receipts: Snake(&receipts) }, |out| {
 		if receipts.is_empty() {
 			return writeln!(out, "No receipts.");
 		}
@@ -90,19 +124,19 @@ async fn verify(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(),
 		.await?
 		.ok_or_else(|| CliError::not_found(format!("receipt {id} does not exist")))?;
 	let signature_valid = output::verify(&receipt, chain.genesis_hash())?;
-	let output_matches = chain.job(receipt.job_id).await?.and_then(|job| job.output).map(|text| {
-		receipt.output_hash
-			== format!("0x{}", hex::encode(aitbc_primitives::output_hash(text.as_bytes())))
-	});
-	let object = json!({
-		"operation": "receipts.verify",
-		"receipt_id": id,
-		"job_id": receipt.job_id,
-		"valid": signature_valid,
-		"output_matches": output_matches,
-		"receipt": output::to_json(&receipt),
-	});
-	output::emit(ctx, out, object, |out| {
+	let output_matches = chain
+		.job(receipt.job_id)
+		.await?
+		.and_then(|job| job.output)
+		.map(|text| receipt.output_hash == aitbc_primitives::output_hash(text.as_bytes()));
+	let json = VerifyJson {
+		receipt_id: id,
+		job_id: receipt.job_id,
+		valid: signature_valid,
+		output_matches,
+		receipt: Snake(&receipt),
+	};
+	output::emit(ctx, out, &json, |out| {
 		output::write_receipt(out, &receipt, Some(signature_valid))?;
 		match output_matches {
 			Some(true) => writeln!(out, "  Output: matches the hash"),
@@ -125,7 +159,7 @@ async fn claim(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(), 
 		.receipt(id)
 		.await?
 		.ok_or_else(|| CliError::not_found(format!("receipt {id} does not exist")))?;
-	if receipt.status == "claimed" {
+	if receipt.status == ClaimStatus::Claimed {
 		return Err(CliError::usage(format!("receipt {id} is claimed already")));
 	}
 	let submitted =
@@ -136,13 +170,8 @@ async fn claim(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(), 
 		.and_then(Result::ok)
 		.map(|e| e.reward)
 		.unwrap_or_default();
-	let object = json!({
-		"operation": "receipts.claim",
-		"receipt_id": id,
-		"status": "claimed",
-		"reward": reward.to_string(),
-	});
-	output::emit(ctx, out, object, |out| {
-		writeln!(out, "Receipt {id} claimed; reward {}", aitbc_client::units::format_ait(reward))
+	let json = ClaimJson { receipt_id: id, status: ClaimStatus::Claimed, reward };
+	output::emit(ctx, out, &json, |out| {
+		writeln!(out, "Receipt {id} claimed; reward {}", format_ait(reward))
 	})
 }

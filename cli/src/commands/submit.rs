@@ -2,6 +2,7 @@
 
 use std::{
 	io::{Read, Write},
+	path::PathBuf,
 	time::{Duration, Instant},
 };
 
@@ -10,23 +11,69 @@ use aitbc_client::{
 	runtime::{
 		self,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_aitbc_jobs::types::{InferenceParams, JobKind},
+			aitbc_primitives::market::JobKind, bounded_collections::bounded_vec::BoundedVec,
+			pallet_aitbc_jobs::types::InferenceParams,
 		},
 	},
-	units::{format_ait, parse_ait, parse_balance},
-	Chain,
+	units::{format_ait, parse_ait},
+	Chain, Constants,
 };
-use serde_json::{json, Value};
+use aitbc_primitives::{FailureReason, JobId, JobStatus};
+use clap::Subcommand;
+use serde::Serialize;
 
-use crate::{output, CliError, Ctx, InferenceArgs};
+use crate::{
+	error::ErrorJson,
+	output::{self, Snake},
+	CliError, Ctx,
+};
 
-/// Longest prompt, in characters.
-pub const MAX_PROMPT_CHARS: usize = 4_000;
-/// Longest model id, in bytes.
-pub const MAX_MODEL_LEN: usize = 64;
-/// Block time of the chain, seconds (TTL seconds → blocks).
-pub const BLOCK_SECS: u64 = 2;
+/// `submit` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// What kind of job.
+	#[command(subcommand)]
+	pub kind: Kind,
+}
+
+/// Kinds of job.
+#[derive(Subcommand, Debug)]
+pub enum Kind {
+	/// Text inference.
+	Inference(InferenceArgs),
+}
+
+/// `submit inference` options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InferenceArgs {
+	/// The prompt (at most the chain's limit of characters).
+	#[arg(long, conflicts_with = "prompt_file", required_unless_present = "prompt_file")]
+	pub prompt: Option<String>,
+	/// Read the prompt from a file, or `-` for stdin.
+	#[arg(long)]
+	pub prompt_file: Option<PathBuf>,
+	/// Model id, e.g. llama3.2:latest.
+	#[arg(long)]
+	pub model: String,
+	/// Most to pay, in AIT [default: the current quote for --max-tokens].
+	#[arg(long)]
+	pub max_price: Option<String>,
+	/// Seconds before the job expires and is refunded [default: the chain's].
+	#[arg(long)]
+	pub ttl: Option<u64>,
+	/// Sampling temperature.
+	#[arg(long, default_value_t = 0.7)]
+	pub temperature: f64,
+	/// Most output tokens.
+	#[arg(long, default_value_t = 256)]
+	pub max_tokens: u32,
+	/// Sampling seed.
+	#[arg(long)]
+	pub seed: Option<u64>,
+	/// Wait for the result, showing progress; then print the result, receipt and cost.
+	#[arg(long)]
+	pub wait: bool,
+}
 
 /// The checked inputs of a submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,33 +88,106 @@ pub struct Checked {
 	pub ttl_blocks: Option<u32>,
 }
 
-/// Checks everything that can be checked without the chain. Nothing is signed before this.
-pub fn check(args: &InferenceArgs) -> Result<Checked, CliError> {
-	let prompt = match (&args.prompt, &args.prompt_file) {
-		(Some(p), _) => p.clone(),
+/// `--json` output without `--wait`.
+#[derive(Serialize)]
+struct SubmittedJson<'a> {
+	job_id: JobId,
+	status: JobStatus,
+	model: &'a str,
+	#[serde(with = "aitbc_client::json::decimal")]
+	max_price: u128,
+	#[serde(with = "aitbc_client::json::decimal")]
+	tx_fee: u128,
+	expires_at: u32,
+}
+
+/// `--json` output with `--wait` of a completed job.
+#[derive(Serialize)]
+struct CompletedJson<'a> {
+	job_id: JobId,
+	status: JobStatus,
+	result: &'a str,
+	receipt: VerifiedReceipt<'a>,
+	payment: Payment,
+	elapsed_secs: f64,
+}
+
+/// The receipt with whether it verified (signature, output and prompt hashes).
+#[derive(Serialize)]
+struct VerifiedReceipt<'a> {
+	#[serde(flatten)]
+	receipt: Snake<&'a ReceiptJson>,
+	verified: bool,
+}
+
+/// `--json` output with `--wait` of a job that ended without a result.
+#[derive(Serialize)]
+struct EndedJson<'a> {
+	job_id: JobId,
+	status: JobStatus,
+	reason: &'a Option<FailureReason<String>>,
+	payment: Payment,
+	elapsed_secs: f64,
+	error: ErrorJson<'a>,
+}
+
+/// What the job cost.
+#[derive(Serialize)]
+struct Payment {
+	#[serde(with = "aitbc_client::json::decimal")]
+	price: u128,
+	/// The protocol fee, inside the price (completed jobs only).
+	#[serde(skip_serializing_if = "Option::is_none", with = "aitbc_client::json::decimal::option")]
+	fee: Option<u128>,
+	#[serde(with = "aitbc_client::json::decimal")]
+	refunded: u128,
+	#[serde(with = "aitbc_client::json::decimal")]
+	tx_fee: u128,
+	currency: &'static str,
+}
+
+/// The job's prompt: `--prompt`, or the file (or stdin) of `--prompt-file`.
+fn read_prompt(args: &InferenceArgs) -> Result<String, CliError> {
+	match (&args.prompt, &args.prompt_file) {
+		(Some(p), _) => Ok(p.clone()),
 		(None, Some(path)) if path.as_os_str() == "-" => {
 			let mut text = String::new();
 			std::io::stdin()
 				.read_to_string(&mut text)
 				.map_err(|e| CliError::usage(format!("cannot read the prompt from stdin: {e}")))?;
-			text
+			Ok(text)
 		}
 		(None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
 			CliError::usage(format!("cannot read the prompt file {}: {e}", path.display()))
-		})?,
-		(None, None) => return Err(CliError::usage("give --prompt TEXT or --prompt-file FILE")),
-	};
+		}),
+		(None, None) => Err(CliError::usage("give --prompt TEXT or --prompt-file FILE")),
+	}
+}
+
+/// Seconds of `blocks` blocks of `block_time`.
+fn secs(blocks: u32, block_time: Duration) -> u64 {
+	block_time.checked_mul(blocks).map_or(u64::MAX, |d| d.as_secs())
+}
+
+/// Checks everything against the chain's `limits` (read from its metadata). Nothing is signed
+/// before this.
+pub fn check(args: &InferenceArgs, limits: &Constants) -> Result<Checked, CliError> {
+	let prompt = read_prompt(args)?;
 	let chars = prompt.chars().count();
 	if prompt.trim().is_empty() {
 		return Err(CliError::usage("the prompt is empty"));
 	}
-	if chars > MAX_PROMPT_CHARS {
+	let max_chars = limits.max_prompt_chars;
+	if u32::try_from(chars).map_or(true, |chars| chars > max_chars) {
 		return Err(CliError::usage(format!(
-			"the prompt has {chars} characters; the limit is {MAX_PROMPT_CHARS}: shorten it"
+			"the prompt has {chars} characters; the limit is {max_chars}: shorten it"
 		)));
 	}
-	if args.model.trim().is_empty() || args.model.len() > MAX_MODEL_LEN {
-		return Err(CliError::usage(format!("--model must be 1 to {MAX_MODEL_LEN} bytes")));
+	let max_model = limits.max_model_id_len;
+	if args.model.trim().is_empty()
+		|| u32::try_from(args.model.len()).map_or(true, |n| n > max_model)
+	{
+		return Err(CliError::usage(format!("--model must be 1 to {max_model} bytes")));
 	}
 	if !args.temperature.is_finite() || !(0.0..=2.0).contains(&args.temperature) {
 		return Err(CliError::usage("--temperature must be between 0 and 2"));
@@ -75,11 +195,13 @@ pub fn check(args: &InferenceArgs) -> Result<Checked, CliError> {
 	if args.max_tokens == 0 {
 		return Err(CliError::usage("--max-tokens must be at least 1"));
 	}
+	let block_ms = u64::try_from(limits.block_time.as_millis()).unwrap_or(u64::MAX).max(1);
 	let ttl_blocks = match args.ttl {
 		Some(0) => return Err(CliError::usage("--ttl must be at least 1 second")),
 		Some(secs) => Some(
-			u32::try_from(secs.div_ceil(BLOCK_SECS))
-				.map_err(|_| CliError::usage("--ttl is too long"))?,
+			secs.checked_mul(1_000)
+				.and_then(|ms| u32::try_from(ms.div_ceil(block_ms)).ok())
+				.ok_or_else(|| CliError::usage("--ttl is too long"))?,
 		),
 		None => None,
 	};
@@ -98,39 +220,37 @@ pub fn check(args: &InferenceArgs) -> Result<Checked, CliError> {
 }
 
 /// Submits the job; with `--wait`, follows it to its end.
-pub async fn run(ctx: &Ctx, args: InferenceArgs, out: &mut impl Write) -> Result<(), CliError> {
-	let checked = check(&args)?;
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
+	let Kind::Inference(args) = args.kind;
 	let key = ctx.signer()?;
 	let chain = ctx.chain().await?;
+	let checked = check(&args, chain.constants())?;
 	let params = chain.parameters().await?;
 	if let Some(ttl) = checked.ttl_blocks {
 		if ttl > params.max_ttl {
+			let block_time = chain.constants().block_time;
 			return Err(CliError::usage(format!(
 				"--ttl is {} s; the chain allows at most {} s",
-				u64::from(ttl) * BLOCK_SECS,
-				u64::from(params.max_ttl) * BLOCK_SECS
+				secs(ttl, block_time),
+				secs(params.max_ttl, block_time)
 			)));
 		}
 	}
 	let max_price = match checked.max_price {
 		Some(price) => price,
-		None => {
-			let quote = chain.quote(&args.model, args.max_tokens).await?;
-			let price = quote.min_price.as_deref().map(parse_balance).ok_or_else(|| {
-				CliError::usage(format!(
-					"no miner serves `{}` now, so there is no price to offer; pass --max-price to queue the job anyway",
-					args.model
-				))
-			})?;
-			price
-		}
+		None => chain.quote(&args.model, args.max_tokens).await?.min_price.ok_or_else(|| {
+			CliError::usage(format!(
+				"no miner serves `{}` now, so there is no price to offer; pass --max-price to queue the job anyway",
+				args.model
+			))
+		})?,
 	};
 	let free = chain.free_balance(&key.account()).await?;
 	if free <= max_price {
 		return Err(CliError::rejected(format!(
 			"insufficient balance: the job needs {} in escrow plus transaction fees; {} has {} free",
 			format_ait(max_price),
-			key.address(),
+			chain.address(&key.account()),
 			format_ait(free)
 		)));
 	}
@@ -162,21 +282,20 @@ pub async fn run(ctx: &Ctx, args: InferenceArgs, out: &mut impl Write) -> Result
 		.map(|e| e.actual_fee)
 		.unwrap_or_default();
 	let status = if submitted.events.has::<runtime::jobs::events::JobAssigned>() {
-		"assigned"
+		JobStatus::Assigned
 	} else {
-		"queued"
+		JobStatus::Queued
 	};
 	if !args.wait {
-		let object = json!({
-			"operation": "submit",
-			"job_id": job_id,
-			"status": status,
-			"model": args.model,
-			"max_price": max_price.to_string(),
-			"tx_fee": tx_fee.to_string(),
-			"expires_at": event.expires_at,
-		});
-		return output::emit(ctx, out, object, |out| {
+		let json = SubmittedJson {
+			job_id,
+			status,
+			model: &args.model,
+			max_price,
+			tx_fee,
+			expires_at: event.expires_at,
+		};
+		return output::emit(ctx, out, &json, |out| {
 			writeln!(out, "Job ID: {job_id}")?;
 			writeln!(out, "Status: {status}")?;
 			writeln!(out, "Max price: {} (held in escrow)", format_ait(max_price))?;
@@ -234,24 +353,29 @@ async fn finish(
 	out: &mut impl Write,
 ) -> Result<(), CliError> {
 	let elapsed = started.elapsed().as_secs_f64();
-	if job.status != "completed" {
+	if job.status != JobStatus::Completed {
 		let message = format!(
 			"job {} ended without a result: {}; the escrow was refunded",
 			job.id,
 			output::job_state(&job)
 		);
-		let mut error = CliError::job_failed(message.clone());
+		let mut error = CliError::job_failed(message);
 		if ctx.json {
-			let object = json!({
-				"operation": "submit",
-				"job_id": job.id,
-				"status": job.status,
-				"reason": job.failure_reason,
-				"payment": { "price": "0", "refunded": max_price.to_string(), "tx_fee": tx_fee.to_string(), "currency": "AIT" },
-				"elapsed_secs": elapsed,
-				"error": { "class": error.class, "message": message, "exit_code": error.code },
-			});
-			writeln!(out, "{object}")?;
+			let json = EndedJson {
+				job_id: job.id,
+				status: job.status,
+				reason: &job.failure_reason,
+				payment: Payment {
+					price: 0,
+					fee: None,
+					refunded: max_price,
+					tx_fee,
+					currency: "AIT",
+				},
+				elapsed_secs: elapsed,
+				error: error.json(),
+			};
+			output::write_json(ctx, out, &json)?;
 			error.printed = true;
 		}
 		return Err(error);
@@ -260,36 +384,24 @@ async fn finish(
 		chain.receipts(Some(job.id), None).await?.into_iter().next().ok_or_else(|| {
 			CliError::not_found(format!("job {} completed but has no receipt", job.id))
 		})?;
-	let output_text = job.output.clone().unwrap_or_default();
-	let hash_matches = receipt.output_hash
-		== format!("0x{}", hex::encode(aitbc_primitives::output_hash(output_text.as_bytes())));
+	let output_text = job.output.as_deref().unwrap_or_default();
+	let hash_matches = receipt.output_hash == aitbc_primitives::output_hash(output_text.as_bytes());
 	// The receipt (payload v2) must also answer this job's prompt.
-	let prompt_matches = receipt.prompt_hash
-		== format!("0x{}", hex::encode(aitbc_primitives::prompt_hash(job.prompt.as_bytes())));
+	let prompt_matches =
+		receipt.prompt_hash == aitbc_primitives::prompt_hash(job.prompt.as_bytes());
 	let verified =
 		output::verify(&receipt, chain.genesis_hash())? && hash_matches && prompt_matches;
-	let price = parse_balance(&receipt.price);
+	let price = receipt.price;
 	let refunded = max_price.saturating_sub(price);
-	let mut receipt_json = output::to_json(&receipt);
-	if let Value::Object(map) = &mut receipt_json {
-		map.insert("verified".into(), json!(verified));
-	}
-	let object = json!({
-		"operation": "submit",
-		"job_id": job.id,
-		"status": job.status,
-		"result": output_text,
-		"receipt": receipt_json,
-		"payment": {
-			"price": receipt.price,
-			"fee": receipt.fee,
-			"refunded": refunded.to_string(),
-			"tx_fee": tx_fee.to_string(),
-			"currency": "AIT",
-		},
-		"elapsed_secs": elapsed,
-	});
-	output::emit(ctx, out, object, |out| {
+	let json = CompletedJson {
+		job_id: job.id,
+		status: job.status,
+		result: output_text,
+		receipt: VerifiedReceipt { receipt: Snake(&receipt), verified },
+		payment: Payment { price, fee: Some(receipt.fee), refunded, tx_fee, currency: "AIT" },
+		elapsed_secs: elapsed,
+	};
+	output::emit(ctx, out, &json, |out| {
 		writeln!(out, "Job ID: {}", job.id)?;
 		writeln!(out, "Status: {}", job.status)?;
 		writeln!(out, "Result: {output_text}")?;
@@ -305,7 +417,7 @@ async fn finish(
 			"Cost: {} ({} output tokens; protocol fee {} inside; {} refunded)",
 			format_ait(price),
 			receipt.usage.output_tokens,
-			output::ait(&receipt.fee),
+			format_ait(receipt.fee),
 			format_ait(refunded)
 		)
 	})

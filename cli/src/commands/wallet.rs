@@ -7,13 +7,21 @@ use aitbc_client::{
 	units::{format_ait, parse_ait},
 };
 use clap::Subcommand;
-use serde_json::json;
+use serde::Serialize;
 
-use crate::{context::dev_key, output, CliError, Ctx};
+use crate::{context::dev_key, output, wallet::WalletEntry, CliError, Ctx};
+
+/// `wallet` options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+	/// What to do.
+	#[command(subcommand)]
+	pub action: Action,
+}
 
 /// Wallet actions.
 #[derive(Subcommand, Debug)]
-pub enum WalletAction {
+pub enum Action {
 	/// Create a wallet from a new 12-word mnemonic (shown once: write it down).
 	Create {
 		/// Wallet name.
@@ -54,15 +62,59 @@ pub enum WalletAction {
 }
 
 /// The JSON `operation`.
-pub fn operation(action: &WalletAction) -> &'static str {
-	match action {
-		WalletAction::Create { .. } => "wallet.create",
-		WalletAction::Import { .. } => "wallet.import",
-		WalletAction::List => "wallet.list",
-		WalletAction::Balance { .. } => "wallet.balance",
-		WalletAction::Transfer { .. } => "wallet.transfer",
-		WalletAction::Export { .. } => "wallet.export",
+pub fn operation(args: &Args) -> &'static str {
+	match args.action {
+		Action::Create { .. } => "wallet.create",
+		Action::Import { .. } => "wallet.import",
+		Action::List => "wallet.list",
+		Action::Balance { .. } => "wallet.balance",
+		Action::Transfer { .. } => "wallet.transfer",
+		Action::Export { .. } => "wallet.export",
 	}
+}
+
+/// `wallet create` `--json` output.
+#[derive(Serialize)]
+struct CreateJson<'a> {
+	name: &'a str,
+	address: &'a str,
+	/// The new key's 12 words, shown once.
+	mnemonic: &'a str,
+}
+
+/// `wallet list` `--json` output.
+#[derive(Serialize)]
+struct ListJson<'a> {
+	wallets: &'a [WalletEntry],
+}
+
+/// `wallet balance` `--json` output.
+#[derive(Serialize)]
+struct BalanceJson<'a> {
+	address: &'a str,
+	#[serde(with = "aitbc_client::json::decimal")]
+	free: u128,
+	#[serde(with = "aitbc_client::json::decimal")]
+	reserved: u128,
+}
+
+/// `wallet transfer` `--json` output.
+#[derive(Serialize)]
+struct TransferJson<'a> {
+	from: &'a str,
+	to: &'a str,
+	#[serde(with = "aitbc_client::json::decimal")]
+	amount: u128,
+	/// The hash of the block that included it.
+	block: String,
+}
+
+/// `wallet export` `--json` output.
+#[derive(Serialize)]
+struct ExportJson<'a> {
+	name: &'a str,
+	/// The polkadot-js keystore, as it is in the file.
+	keystore: serde_json::Value,
 }
 
 /// Resolves an account given as an address, a wallet name or (with --dev) a dev name.
@@ -78,23 +130,18 @@ fn resolve(ctx: &Ctx, who: &str) -> Result<aitbc_client::AccountId, CliError> {
 }
 
 /// Runs a wallet action.
-pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Result<(), CliError> {
+pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
 	let store = ctx.keystore();
-	match action {
-		WalletAction::Create { name } => {
+	match args.action {
+		Action::Create { name } => {
 			let (entry, phrase) = store.create(&name, &ctx.password()?)?;
-			let object = json!({
-				"operation": "wallet.create",
-				"name": entry.name,
-				"address": entry.address,
-				"mnemonic": phrase,
-			});
-			output::emit(ctx, out, object, |out| {
+			let json = CreateJson { name: &entry.name, address: &entry.address, mnemonic: &phrase };
+			output::emit(ctx, out, &json, |out| {
 				writeln!(out, "Created wallet `{}`: {}", entry.name, entry.address)?;
 				writeln!(out, "Mnemonic (shown once; write it down): {phrase}")
 			})
 		}
-		WalletAction::Import { name, json_file, mnemonic_file } => {
+		Action::Import { name, json_file, mnemonic_file } => {
 			let password = ctx.password()?;
 			let entry = match (json_file, mnemonic_file) {
 				(Some(path), _) => {
@@ -119,17 +166,13 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 				}
 				(None, None) => return Err(CliError::usage("give --json-file or --mnemonic-file")),
 			};
-			let object = json!({ "operation": "wallet.import", "name": entry.name, "address": entry.address });
-			output::emit(ctx, out, object, |out| {
+			output::emit(ctx, out, &entry, |out| {
 				writeln!(out, "Imported wallet `{}`: {}", entry.name, entry.address)
 			})
 		}
-		WalletAction::List => {
+		Action::List => {
 			let wallets = store.list()?;
-			let list: Vec<_> =
-				wallets.iter().map(|w| json!({ "name": w.name, "address": w.address })).collect();
-			let object = json!({ "operation": "wallet.list", "wallets": list });
-			output::emit(ctx, out, object, |out| {
+			output::emit(ctx, out, &ListJson { wallets: &wallets }, |out| {
 				if wallets.is_empty() {
 					return writeln!(out, "No wallets in {}.", ctx.wallet_dir.display());
 				}
@@ -139,21 +182,16 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 				Ok(())
 			})
 		}
-		WalletAction::Balance { who } => {
+		Action::Balance { who } => {
 			let who = who.or_else(|| ctx.account.clone()).ok_or_else(|| {
 				CliError::usage("whose balance? give a wallet name or address, or --account")
 			})?;
 			let account = resolve(ctx, &who)?;
 			let chain = ctx.chain().await?;
 			let (free, reserved) = chain.account_info(&account).await?;
-			let address = aitbc_client::address(&account);
-			let object = json!({
-				"operation": "wallet.balance",
-				"address": address,
-				"free": free.to_string(),
-				"reserved": reserved.to_string(),
-			});
-			output::emit(ctx, out, object, |out| {
+			let address = chain.address(&account);
+			let json = BalanceJson { address: &address, free, reserved };
+			output::emit(ctx, out, &json, |out| {
 				writeln!(
 					out,
 					"{address}: {} free, {} reserved or held",
@@ -162,7 +200,7 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 				)
 			})
 		}
-		WalletAction::Transfer { to, amount } => {
+		Action::Transfer { to, amount } => {
 			let amount =
 				parse_ait(&amount).map_err(|e| CliError::usage(format!("--amount: {e}")))?;
 			if amount == 0 {
@@ -176,7 +214,7 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 				return Err(CliError::rejected(format!(
 					"insufficient balance: sending {} needs that plus fees; {} has {} free",
 					format_ait(amount),
-					key.address(),
+					chain.address(&key.account()),
 					format_ait(free)
 				)));
 			}
@@ -184,26 +222,23 @@ pub async fn run(ctx: &Ctx, action: WalletAction, out: &mut impl Write) -> Resul
 				.balances()
 				.transfer_keep_alive(subxt::utils::MultiAddress::Id(dest), amount);
 			let submitted = chain.submit(&call, &key).await?;
-			let object = json!({
-				"operation": "wallet.transfer",
-				"from": key.address(),
-				"to": aitbc_client::address(&dest),
-				"amount": amount.to_string(),
-				"block": format!("{:?}", submitted.block_hash),
-			});
-			output::emit(ctx, out, object, |out| {
-				writeln!(out, "Sent {} to {}", format_ait(amount), aitbc_client::address(&dest))
+			let to = chain.address(&dest);
+			let json = TransferJson {
+				from: &chain.address(&key.account()),
+				to: &to,
+				amount,
+				block: format!("{:?}", submitted.block_hash),
+			};
+			output::emit(ctx, out, &json, |out| {
+				writeln!(out, "Sent {} to {to}", format_ait(amount))
 			})
 		}
-		WalletAction::Export { name } => {
+		Action::Export { name } => {
 			let json = store.export(&name)?;
 			if ctx.json {
 				let keystore: serde_json::Value = serde_json::from_str(&json)
 					.map_err(|_| CliError::other("the keystore file is not JSON"))?;
-				let object =
-					json!({ "operation": "wallet.export", "name": name, "keystore": keystore });
-				writeln!(out, "{object}")?;
-				Ok(())
+				output::write_json(ctx, out, &ExportJson { name: &name, keystore })
 			} else {
 				writeln!(out, "{json}")?;
 				Ok(())

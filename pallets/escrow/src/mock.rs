@@ -41,4 +41,3 @@ impl pallet_aitbc_escrow::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Treasury = Treasury;
 }
-

@@ -7,14 +7,14 @@
 //! protocol fee, min_fee 2, reward 1 per unit capped at 50 % of the fee, 10 % slashes, jail for
 //! 20 blocks after 3 misses.
 
-use crate::{mock::*, Error, Event, JobState, JobRecords};
+use crate::{mock::*, Error, Event, JobRecords, JobState};
 use aitbc_primitives::{output_hash, ReceiptPayload, UnitType, Usage};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 };
 use pallet_aitbc_miners::{
-	Error as MinersError, Event as MinersEvent, MinerStatus, MinerRecords, Unbondings,
+	Error as MinersError, Event as MinersEvent, MinerRecords, MinerStatus, Unbondings,
 };
 use pallet_aitbc_receipts::{Emitted, ReceiptRecords};
 use sp_core::Pair;

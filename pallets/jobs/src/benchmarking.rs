@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::Pallet as JobsPallet;
-use aitbc_traits::BenchmarkSetup;
 use aitbc_primitives::{output_hash, prompt_hash, JobId, Usage};
+use aitbc_traits::BenchmarkSetup;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{Get, Hooks},
@@ -133,7 +133,10 @@ mod benchmarks {
 			None,
 		);
 
-		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+		assert!(matches!(
+			JobRecords::<T>::get(id).map(|j| j.state),
+			Some(JobState::Assigned { .. })
+		));
 	}
 
 	#[benchmark]
@@ -146,7 +149,10 @@ mod benchmarks {
 		_(RawOrigin::Signed(operator), batch);
 
 		for id in ids {
-			assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Running { .. })));
+			assert!(matches!(
+				JobRecords::<T>::get(id).map(|j| j.state),
+				Some(JobState::Running { .. })
+			));
 		}
 	}
 
@@ -160,7 +166,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), id, result.output, result.usage, result.signature);
 
-		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Completed { .. })));
+		assert!(matches!(
+			JobRecords::<T>::get(id).map(|j| j.state),
+			Some(JobState::Completed { .. })
+		));
 	}
 
 	#[benchmark]
@@ -247,7 +256,10 @@ mod benchmarks {
 		}
 
 		for id in ids {
-			assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Assigned { .. })));
+			assert!(matches!(
+				JobRecords::<T>::get(id).map(|j| j.state),
+				Some(JobState::Assigned { .. })
+			));
 		}
 	}
 

@@ -223,7 +223,11 @@ impl<T: Config> Pallet<T> {
 		price_for(units, unit_price, max)
 	}
 
-	pub(crate) fn price(units: u64, unit_price: BalanceOf<T>, max_price: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn price(
+		units: u64,
+		unit_price: BalanceOf<T>,
+		max_price: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		let unit_price: u128 = unit_price.try_into().unwrap_or(u128::MAX);
 		let max: u128 = max_price.try_into().unwrap_or(u128::MAX);
 		BalanceOf::<T>::try_from(price_for(units, unit_price, max)).unwrap_or(max_price)

@@ -55,14 +55,14 @@ mod deadlines;
 mod dispatchable_impls;
 mod invariants;
 mod queries;
-mod utility_impls;
 mod types;
+mod utility_impls;
 pub mod weights;
 
-#[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
 #[cfg(test)]
 mod adversarial;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -81,9 +81,9 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use aitbc_primitives::{JobId, ReceiptId, Usage};
+	use aitbc_traits::{JobEscrow, MarketParams, MinerRegistry, ReceiptSink};
 	use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 	use frame_system::pallet_prelude::*;
-	use aitbc_traits::{JobEscrow, MarketParams, MinerRegistry, ReceiptSink};
 	use sp_runtime::Perbill;
 
 	/// The balance type.

@@ -3,13 +3,13 @@
 
 use crate::{self as pallet_aitbc_jobs, InferenceParams, JobKind, Sr25519Verifier};
 use aitbc_primitives::{operator_proof_bytes, output_hash, JobId, UnitType, Usage};
+use aitbc_traits::MarketParams;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, OnFinalize, OnIdle, OnInitialize, UnixTime},
 	weights::Weight,
 };
 use pallet_aitbc_miners::{GpuInfo, MinerOffer};
-use aitbc_traits::MarketParams;
 use sp_core::{sr25519, Pair};
 use sp_runtime::{AccountId32, BuildStorage, Perbill};
 

@@ -14,7 +14,7 @@
 //! The sequences come from a fixed-seed xorshift generator, so a failure is reproducible; the
 //! failing seed and step are printed. `AITBC_PROPTEST_CASES` raises the number of sequences.
 
-use crate::{mock::*, Call as JobsCall, JobResult, JobRecords, NextJobId};
+use crate::{mock::*, Call as JobsCall, JobRecords, JobResult, NextJobId};
 use aitbc_primitives::{UnitType, Usage};
 use frame_support::{
 	dispatch::GetDispatchInfo,
@@ -22,7 +22,7 @@ use frame_support::{
 };
 use pallet_aitbc_miners::{Call as MinersCall, Event as MinersEvent, MinerRecords};
 use pallet_aitbc_receipts::{
-	Call as ReceiptsCall, Emitted, NextReceiptId, ReceiptStatus, ReceiptRecords,
+	Call as ReceiptsCall, Emitted, NextReceiptId, ReceiptRecords, ReceiptStatus,
 };
 
 /// The miner that plays by the rules.

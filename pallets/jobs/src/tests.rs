@@ -1,13 +1,13 @@
 //! Scenario tests of `pallet_aitbc_jobs` against the whole marketplace.
 
 use crate::{
-	mock::*, Error, Event, FailureReason, JobKind, JobResult, JobState, JobRecords,
-	JobsByClient, MissedDeadline, OpenJobs, Queue,
+	mock::*, Error, Event, FailureReason, JobKind, JobRecords, JobResult, JobState, JobsByClient,
+	MissedDeadline, OpenJobs, Queue,
 };
 use aitbc_primitives::{verify_receipt, Usage};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
-use pallet_aitbc_miners::{MinerStatus, MinerRecords};
+use pallet_aitbc_miners::{MinerRecords, MinerStatus};
 use pallet_aitbc_receipts::{ReceiptOfJob, ReceiptRecords};
 use sp_core::Pair;
 

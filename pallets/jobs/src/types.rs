@@ -2,8 +2,8 @@
 
 pub use aitbc_primitives::{FailureReason, JobKind, JobStatus};
 use aitbc_primitives::{ReceiptId, Usage};
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use aitbc_traits::MinerTerms;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 

@@ -18,7 +18,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `job` to a final state: closes it for its client and schedules its pruning.
-	pub(crate) fn finish(job_id: JobId, job: &mut JobOf<T>, state: JobStateOf<T>, market: &MarketParamsOf<T>) {
+	pub(crate) fn finish(
+		job_id: JobId,
+		job: &mut JobOf<T>,
+		state: JobStateOf<T>,
+		market: &MarketParamsOf<T>,
+	) {
 		let now = Self::now();
 		job.state = state;
 		job.ended_at = Some(now);
@@ -34,7 +39,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Ends a job without a result (timeouts): refund, state, event.
-	pub(crate) fn end_unpaid(job_id: JobId, job: &mut JobOf<T>, reason: Option<FailureReasonOf<T>>) {
+	pub(crate) fn end_unpaid(
+		job_id: JobId,
+		job: &mut JobOf<T>,
+		reason: Option<FailureReasonOf<T>>,
+	) {
 		let market = T::Params::get();
 		let refunded = T::Escrow::refund(job_id).unwrap_or_else(|_| {
 			frame_support::defensive!("an open job has no budget in escrow");

@@ -79,7 +79,9 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), T::Params::get().min_stake);
 
-		assert!(MinerRecords::<T>::get(&operator).map(|m| m.stake) > Some(T::Params::get().min_stake));
+		assert!(
+			MinerRecords::<T>::get(&operator).map(|m| m.stake) > Some(T::Params::get().min_stake)
+		);
 	}
 
 	#[benchmark]

@@ -22,10 +22,7 @@ impl<T: Config> Pallet<T> {
 			&crate::genesis_hash::<T>(),
 			&T::Verifier::raw(owner),
 		);
-		ensure!(
-			T::Verifier::verify(operator, &message, proof),
-			Error::<T>::InvalidOperatorProof
-		);
+		ensure!(T::Verifier::verify(operator, &message, proof), Error::<T>::InvalidOperatorProof);
 		Ok(())
 	}
 

@@ -41,7 +41,8 @@ impl<T: Config> Pallet<T> {
 		}
 		for (model, operators) in MinersByModel::<T>::iter() {
 			for operator in operators.iter() {
-				let miner = MinerRecords::<T>::get(operator).ok_or("index names an unknown miner")?;
+				let miner =
+					MinerRecords::<T>::get(operator).ok_or("index names an unknown miner")?;
 				ensure!(miner.offer.models.contains(&model), "index names a model not served");
 			}
 		}

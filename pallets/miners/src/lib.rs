@@ -150,7 +150,8 @@ pub mod pallet {
 
 	/// Registered miners by operator key.
 	#[pallet::storage]
-	pub type MinerRecords<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerRecordOf<T>>;
+	pub type MinerRecords<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, MinerRecordOf<T>>;
 
 	/// The operator key of each owner's miner.
 	#[pallet::storage]

@@ -2,8 +2,8 @@
 
 use crate::{self as pallet_aitbc_miners, GpuInfo, MinerOffer, MinerOfferOf};
 use aitbc_primitives::UnitType;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use aitbc_traits::MarketParams;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -44,7 +44,6 @@ parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub Params: MarketParams<Balance, u64> = default_params();
 }
-
 
 impl pallet_aitbc_miners::Config for Test {
 	type Currency = Balances;

@@ -11,8 +11,7 @@ use sp_runtime::{
 };
 
 /// A selection candidate: score, price, operator, record.
-type Candidate<T> =
-	(u128, BalanceOf<T>, <T as frame_system::Config>::AccountId, MinerRecordOf<T>);
+type Candidate<T> = (u128, BalanceOf<T>, <T as frame_system::Config>::AccountId, MinerRecordOf<T>);
 
 impl<T: Config> Pallet<T> {
 	/// The best miner for `needs` among those indexed for its model, skipping `exclude`: the

@@ -1,8 +1,8 @@
 //! Tests of `pallet_aitbc_miners`, scenario style.
 
 use crate::{
-	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRegistry, MinerStatus, MinerTerms,
-	MinerRecords, MinersByModel, OperatorOf, Unbondings,
+	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
+	MinerTerms, MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::Perbill;

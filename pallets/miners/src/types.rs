@@ -2,7 +2,8 @@
 
 pub use aitbc_primitives::{MinerStatus, UnitType};
 pub use aitbc_traits::{
-	genesis_hash, JobNeeds, JobOutcome, MinerRegistry, MinerTerms, SignatureVerifier, Sr25519Verifier,
+	genesis_hash, JobNeeds, JobOutcome, MinerRegistry, MinerTerms, SignatureVerifier,
+	Sr25519Verifier,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

@@ -46,6 +46,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use aitbc_primitives::{JobId, ReceiptId};
+	use aitbc_traits::MarketParams;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -54,7 +55,6 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use aitbc_traits::MarketParams;
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// The balance type of the currency.
@@ -153,7 +153,8 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		pub(crate) fn do_claim(who: T::AccountId, receipt_id: ReceiptId) -> DispatchResult {
-			let mut receipt = ReceiptRecords::<T>::get(receipt_id).ok_or(Error::<T>::UnknownReceipt)?;
+			let mut receipt =
+				ReceiptRecords::<T>::get(receipt_id).ok_or(Error::<T>::UnknownReceipt)?;
 			ensure!(receipt.miner_owner == who, Error::<T>::NotMinerOwner);
 			ensure!(receipt.status == ReceiptStatus::Unclaimed, Error::<T>::AlreadyClaimed);
 			let params = T::Params::get();
@@ -207,7 +208,8 @@ pub mod pallet {
 			ensure!(claimed == Emitted::<T>::get(), "claimed rewards differ from Emitted");
 			ensure!(Emitted::<T>::get() <= T::Params::get().emission_cap, "emission above cap");
 			for (job, id) in ReceiptOfJob::<T>::iter() {
-				let receipt = ReceiptRecords::<T>::get(id).ok_or("a job points at a missing receipt")?;
+				let receipt =
+					ReceiptRecords::<T>::get(id).ok_or("a job points at a missing receipt")?;
 				ensure!(receipt.job_id == job, "a job points at another job's receipt");
 			}
 			Ok(())

@@ -73,4 +73,3 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| System::set_block_number(7));
 	ext
 }
-

@@ -1,11 +1,10 @@
 //! Tests of `pallet_aitbc_receipts`.
 
+use crate::mock::*;
 use crate::{
-	Emitted, Error, Event, NewReceipt, ReceiptOfJob, ReceiptSink,
-	ReceiptRecords, ReceiptStatus,
+	Emitted, Error, Event, NewReceipt, ReceiptOfJob, ReceiptRecords, ReceiptSink, ReceiptStatus,
 };
 use aitbc_primitives::{verify_receipt, UnitType, Usage};
-use crate::mock::*;
 use frame_support::{assert_noop, assert_ok};
 use sp_core::{sr25519, Pair};
 use sp_runtime::AccountId32;

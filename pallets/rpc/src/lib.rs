@@ -76,12 +76,7 @@ pub trait MarketplaceRpc<BlockHash, AccountId> {
 	) -> RpcResult<Vec<ReceiptJson>>;
 	/// What a job of `max_tokens` on `model` costs now.
 	#[method(name = "quote")]
-	fn quote(
-		&self,
-		model: String,
-		max_tokens: u32,
-		at: Option<BlockHash>,
-	) -> RpcResult<QuoteJson>;
+	fn quote(&self, model: String, max_tokens: u32, at: Option<BlockHash>) -> RpcResult<QuoteJson>;
 	/// The marketplace parameters.
 	#[method(name = "parameters")]
 	fn parameters(&self, at: Option<BlockHash>) -> RpcResult<ParametersJson>;
@@ -143,7 +138,7 @@ where
 				let known = self.client.header(hash).map_err(|e| Error::UnknownBlock.with(e))?;
 				known.ok_or_else(|| Error::UnknownBlock.with(format!("unknown block {hash}")))?;
 				hash
-			},
+			}
 			None => self.client.info().best_hash,
 		};
 		Ok((self.client.runtime_api(), hash))
@@ -208,7 +203,9 @@ where
 	) -> RpcResult<Vec<ReceiptJson>> {
 		let (api, at) = self.at(at)?;
 		let receipts = match job_id {
-			Some(job_id) => api.receipt_of_job(at, job_id).map_err(api_error)?.into_iter().collect(),
+			Some(job_id) => {
+				api.receipt_of_job(at, job_id).map_err(api_error)?.into_iter().collect()
+			}
 			None => api.receipts(at, limit(limit_)).map_err(api_error)?,
 		};
 		Ok(receipts.into_iter().map(convert::receipt).collect())

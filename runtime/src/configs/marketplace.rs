@@ -4,12 +4,12 @@ use crate::{
 	AccountId, Balance, Balances, BlockNumber, Escrow, Miners, Params, Receipts, Runtime,
 	RuntimeHoldReason, Timestamp, DAYS, MILLI_SECS_PER_BLOCK, MINUTES, UNIT,
 };
+use aitbc_traits::MarketParams;
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64},
 	PalletId,
 };
-use aitbc_traits::MarketParams;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 /// The treasury's pallet id; its account receives protocol fees and slashed stake.
