@@ -6,7 +6,7 @@ use std::{
 	future::Future,
 	pin::Pin,
 	sync::{
-		atomic::{AtomicBool, Ordering},
+		atomic::{AtomicBool, AtomicU64, Ordering},
 		Arc, Mutex,
 	},
 	time::Duration,
@@ -108,8 +108,9 @@ impl Pending {
 pub struct Chain {
 	api: OnlineClient<Config>,
 	rpc: RpcClient,
-	/// Whether the last call or subscription item on the connection found it up.
-	up: Arc<AtomicBool>,
+	/// Whether the last call or subscription item on the connection found it up, and how many
+	/// times it found it lost.
+	link: Arc<Link>,
 	url: String,
 	/// The connected runtime's constants, read at connect.
 	constants: Constants,
@@ -153,8 +154,8 @@ impl Chain {
 			.build(url)
 			.await
 			.map_err(|e| e.to_string())?;
-		let up = Arc::new(AtomicBool::new(true));
-		let rpc = RpcClient::new(Watched { inner: reconnecting, up: up.clone() });
+		let link = Arc::new(Link { up: AtomicBool::new(true), losses: AtomicU64::new(0) });
+		let rpc = RpcClient::new(Watched { inner: reconnecting, link: link.clone() });
 		let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| e.to_string())?;
@@ -166,7 +167,7 @@ impl Chain {
 		Ok(Ok(Chain {
 			api,
 			rpc,
-			up,
+			link,
 			url: url.to_string(),
 			constants,
 			nonces: Arc::default(),
@@ -193,7 +194,14 @@ impl Chain {
 	/// found (subxt's reconnecting client reports a lost connection as
 	/// `DisconnectedWillReconnect` until it is back).
 	pub fn is_connected(&self) -> bool {
-		self.up.load(Ordering::Relaxed)
+		self.link.up.load(Ordering::Relaxed)
+	}
+
+	/// How many times this connection was found lost so far (each loss is followed by a
+	/// reconnection for daemons): a long-lived reader compares it to notice a gap it may have
+	/// missed events in, even when its subscription went on.
+	pub fn connection_losses(&self) -> u64 {
+		self.link.losses.load(Ordering::Relaxed)
 	}
 
 	/// An error from subxt on this connection: [`Error::Disconnected`] when the connection is
@@ -418,12 +426,20 @@ impl Chain {
 /// message matching).
 struct Watched {
 	inner: ReconnectingRpcClient,
-	up: Arc<AtomicBool>,
+	link: Arc<Link>,
 }
 
-fn observe<T>(up: &AtomicBool, result: &Result<T, subxt::rpcs::Error>) {
+/// What [`Watched`] saw of the connection.
+struct Link {
+	up: AtomicBool,
+	losses: AtomicU64,
+}
+
+fn observe<T>(link: &Link, result: &Result<T, subxt::rpcs::Error>) {
 	let lost = matches!(result, Err(e) if crate::error::is_disconnect(e));
-	up.store(!lost, Ordering::Relaxed);
+	if link.up.swap(!lost, Ordering::Relaxed) && lost {
+		link.losses.fetch_add(1, Ordering::Relaxed);
+	}
 }
 
 impl RpcClientT for Watched {
@@ -434,7 +450,7 @@ impl RpcClientT for Watched {
 	) -> RawRpcFuture<'a, Box<RawValue>> {
 		Box::pin(async move {
 			let result = self.inner.request_raw(method, params).await;
-			observe(&self.up, &result);
+			observe(&self.link, &result);
 			result
 		})
 	}
@@ -447,11 +463,11 @@ impl RpcClientT for Watched {
 	) -> RawRpcFuture<'a, RawRpcSubscription> {
 		Box::pin(async move {
 			let result = self.inner.subscribe_raw(sub, params, unsub).await;
-			observe(&self.up, &result);
+			observe(&self.link, &result);
 			let RawRpcSubscription { stream, id } = result?;
-			let up = self.up.clone();
+			let link = self.link.clone();
 			let stream =
-				subxt::ext::futures::StreamExt::inspect(stream, move |item| observe(&up, item));
+				subxt::ext::futures::StreamExt::inspect(stream, move |item| observe(&link, item));
 			Ok(RawRpcSubscription { stream: Box::pin(stream), id })
 		})
 	}

@@ -64,6 +64,10 @@ async fn a_daemon_connection_reconnects_by_itself() {
 	let (rpc_port, p2p_port) = (node.rpc_port, node.p2p_port);
 	let chain = Chain::connect(&Connect::forever(node.ws_url())).await.unwrap();
 	assert!(chain.best_number().await.is_ok());
+	assert_eq!(chain.connection_losses(), 0);
+	// A follower of best blocks, as the miner is: its subscription sees the loss.
+	let mut blocks = chain.api().stream_best_blocks().await.unwrap();
+	let follower = tokio::spawn(async move { while blocks.next().await.is_some() {} });
 
 	node.stop();
 	tokio::time::sleep(Duration::from_millis(500)).await;
@@ -89,5 +93,7 @@ async fn a_daemon_connection_reconnects_by_itself() {
 	.await;
 	assert!(back.is_ok(), "the same connection answers once the node is back");
 	assert!(chain.is_connected());
+	assert!(chain.connection_losses() >= 1, "the loss was counted");
+	follower.abort();
 	node.stop();
 }

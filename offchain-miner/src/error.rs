@@ -41,6 +41,10 @@ pub enum SessionError {
 	/// The node closed the best-block stream.
 	#[error("the block stream ended")]
 	StreamEnded,
+	/// The chain client lost the node and reconnected by itself (the block stream went on
+	/// after a gap): start over, reading held jobs again.
+	#[error("the connection to the node was lost and restored")]
+	Reconnected,
 }
 
 impl SessionError {
@@ -50,7 +54,7 @@ impl SessionError {
 		match self {
 			SessionError::Chain(e) => e.is_disconnected(),
 			SessionError::Blocks(e) => e.is_disconnected_will_reconnect(),
-			SessionError::StreamEnded => true,
+			SessionError::StreamEnded | SessionError::Reconnected => true,
 		}
 	}
 }

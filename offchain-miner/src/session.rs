@@ -49,12 +49,17 @@ impl Miner {
 			}
 		}
 		let me = self.key.account();
+		let losses = chain.connection_losses();
 		let mut blocks = chain.api().stream_best_blocks().await.map_err(subxt::Error::from)?;
 		let mut last_heartbeat: Option<Instant> = None;
 		let mut last_health = Instant::now();
 		let mut last_scan = Instant::now();
 		while let Some(block) = blocks.next().await {
 			let block = block.map_err(subxt::Error::from)?;
+			if chain.connection_losses() != losses {
+				// Blocks (and their assignments) may have passed during the gap.
+				return Err(SessionError::Reconnected);
+			}
 			let at = block.at().await.map_err(subxt::Error::from)?;
 			let events = at.events().fetch().await.map_err(subxt::Error::from)?;
 			for assigned in events.find::<runtime::jobs::events::JobAssigned>() {
