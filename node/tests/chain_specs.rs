@@ -16,7 +16,7 @@ const CODE_KEY: &str = "0x3a636f6465";
 const REGENERATE: &str = "the committed chain spec is stale: run scripts/gen-chain-specs";
 
 fn committed(file: &str) -> Value {
-	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs").join(file);
+	let path = aitbc_e2e::harness::repo_root().join("chain-specs").join(file);
 	let text = std::fs::read_to_string(&path)
 		.unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE}", path.display()));
 	serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

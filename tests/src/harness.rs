@@ -33,9 +33,14 @@ pub fn node_bin() -> PathBuf {
 	bin("aitbc-node")
 }
 
-/// The repository root.
+/// The repository root: the parent of the running test's package (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs a test; the build-time value is the fallback, and may name
+/// another checkout that shared the target directory).
 pub fn repo_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+	let package = std::env::var_os("CARGO_MANIFEST_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+	package.join("..")
 }
 
 /// A loopback TCP port nobody listens on right now.

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 /// Workspace packages: name → (manifest directory, normal dependencies).
 fn workspace() -> BTreeMap<String, (String, Vec<String>)> {
-	let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+	let root = aitbc_e2e::harness::repo_root();
 	let output = Command::new(env!("CARGO"))
 		.args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
 		.current_dir(&root)
