@@ -270,7 +270,11 @@ impl Chain {
 				.map_err(|e| Error::Rejected(e.to_string()))?;
 			let progress = signed.submit_and_watch().await.map_err(|e| {
 				self.forget_nonce(&account);
-				Error::Rejected(e.to_string())
+				// A lost connection is not the chain's verdict: the caller may send again.
+				match self.error(e) {
+					Error::Rpc(message) => Error::Rejected(message),
+					disconnected => disconnected,
+				}
 			})?;
 			self.nonces
 				.lock()

@@ -208,6 +208,8 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	));
 	assert_eq!(node.rpc("aitbc_receipt", json!([0])).unwrap(), *receipt);
 	assert_eq!(node.rpc("aitbc_jobs", json!([null, "completed", 10])).unwrap()[0]["id"], 0);
+	// Status names are the chain's snake_case names, in any case (as before the typed boundary).
+	assert_eq!(node.rpc("aitbc_jobs", json!([null, "Completed", 10])).unwrap()[0]["id"], 0);
 	let bad_status = node.rpc("aitbc_jobs", json!([null, "bogus", 10])).unwrap_err();
 	assert!(
 		bad_status.contains("-32602") && bad_status.contains("unknown job status"),
@@ -219,7 +221,7 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(node.rpc("aitbc_job", json!([0, genesis])).unwrap(), Value::Null);
 	assert_eq!(node.rpc("aitbc_job", json!([0, null])).unwrap()["status"], "completed");
 	let unknown = node.rpc("aitbc_job", json!([0, H256::repeat_byte(7)])).unwrap_err();
-	assert!(unknown.contains("9002"), "{unknown}");
+	assert!(unknown.contains("9001"), "{unknown}");
 }
 
 /// An account as the node prints it: SS58 with AITBC's prefix.

@@ -59,11 +59,13 @@ macro_rules! named_enum {
 
 		impl FromStr for $name {
 			type Err = UnknownName;
+			/// The variant named `name`, in any ASCII case (`queued`, `Queued`).
 			fn from_str(name: &str) -> Result<Self, UnknownName> {
-				match name {
-					$($text => Ok(Self::$variant),)+
-					_ => Err(UnknownName { what: $what, expected: Self::NAMES }),
-				}
+				Self::ALL
+					.iter()
+					.copied()
+					.find(|v| v.as_str().eq_ignore_ascii_case(name))
+					.ok_or(UnknownName { what: $what, expected: Self::NAMES })
 			}
 		}
 
@@ -242,7 +244,8 @@ mod tests {
 			assert_eq!(unit.to_string().parse::<UnitType>(), Ok(*unit));
 		}
 		assert_eq!("gpu_second".parse(), Ok(UnitType::GpuSecond));
-		let err = "Queued".parse::<JobStatus>().unwrap_err();
+		assert_eq!("Queued".parse(), Ok(JobStatus::Queued));
+		let err = "done".parse::<JobStatus>().unwrap_err();
 		assert_eq!(err.to_string().split(':').next(), Some("unknown job status"));
 		assert!("".parse::<MinerStatus>().is_err());
 	}

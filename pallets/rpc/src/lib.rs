@@ -95,8 +95,8 @@ impl Error {
 	/// The JSON-RPC error code.
 	pub const fn code(self) -> i32 {
 		match self {
-			Error::RuntimeError => 9001,
-			Error::UnknownBlock => 9002,
+			Error::RuntimeError => 9000,
+			Error::UnknownBlock => 9001,
 		}
 	}
 
