@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Market, MODEL};
+use common::{alice_submits, Market, MODEL};
 
 #[test]
 fn submit_follow_list_quote_and_cancel_jobs() {
@@ -11,20 +11,8 @@ fn submit_follow_list_quote_and_cancel_jobs() {
 	let ok = |args: &[&str]| market.ok(args);
 
 	// The seeds' command line, with --wait: result, receipt, time and cost.
-	let submit = ok(&[
-		"--dev",
-		"--account",
-		"alice",
-		"submit",
-		"inference",
-		"--prompt",
-		"What is machine learning?",
-		"--model",
-		MODEL,
-		"--ttl",
-		"900",
-		"--wait",
-	]);
+	let submit =
+		ok(&alice_submits("What is machine learning?", MODEL, &["--ttl", "900", "--wait"]));
 	for line in [
 		"Job ID: ",
 		"Status: completed",
@@ -82,38 +70,17 @@ fn submit_follow_list_quote_and_cancel_jobs() {
 	assert_eq!(quote["available_miners"], 0);
 
 	// Cancel: a job for a model nobody serves waits in the queue.
-	let queued = market.ok_json(&[
-		"--dev",
-		"--account",
-		"alice",
-		"submit",
-		"inference",
-		"--prompt",
-		"q",
-		"--model",
-		"nothing",
-		"--max-price",
-		"0.01",
-	]);
+	let queued = market.ok_json(&alice_submits("q", "nothing", &["--max-price", "0.01"]));
 	assert_eq!(queued["status"], "queued");
 	let queued_id = queued["job_id"].to_string();
 	let cancel = ok(&["--dev", "--account", "alice", "cancel", &queued_id]);
 	assert!(cancel.text.contains("refunded 0.01 AIT"), "{}", cancel.text);
 
 	// Errors: one line, class and exit code; nothing submitted.
-	let too_long = "y".repeat(4_001);
-	let err = market.run(&[
-		"--dev",
-		"--account",
-		"alice",
-		"--json",
-		"submit",
-		"inference",
-		"--prompt",
-		&too_long,
-		"--model",
-		MODEL,
-	]);
+	// One character over the chain's limit (read from the runtime's metadata, not copied).
+	let limit = aitbc_client::Constants::offline().max_prompt_chars as usize;
+	let too_long = "y".repeat(limit + 1);
+	let err = market.run(&alice_submits(&too_long, MODEL, &["--json"]));
 	assert_eq!(err.code, 2);
 	assert_eq!(err.json()["error"]["class"], "usage");
 	assert_eq!(err.json()["error"]["exit_code"], 2);

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use aitbc_primitives::JobKind;
+use aitbc_primitives::{json::hex_bytes, JobKind};
 use aitbc_primitives::{
 	operator_proof_bytes, output_hash, prompt_hash, verify_receipt, ReceiptPayload, UnitType, Usage,
 };
@@ -53,20 +53,12 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32, genesis: H256) 
 		MultiSignature::Sr25519(signature),
 		tx_ext,
 	);
-	format!("0x{}", hex(&extrinsic.encode()))
+	hex_bytes::encode(&extrinsic.encode())
 }
 
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// A `0x`-hex field of an RPC object, as the clients read it (`aitbc_primitives::json`).
 fn unhex<const N: usize>(value: &Value) -> [u8; N] {
-	let s = value.as_str().expect("hex string").trim_start_matches("0x");
-	let bytes: Vec<u8> = (0..s.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-		.collect();
-	bytes.try_into().expect("length")
+	hex_bytes::decode(value.as_str().expect("hex string")).expect("0x-hex of N bytes")
 }
 
 fn submit(node: &Node, extrinsic: String) {

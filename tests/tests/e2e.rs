@@ -347,11 +347,14 @@ fn bad_input_gives_clear_errors_and_submits_nothing() {
 	let nonce = |who: &str| cli_ok(url, &["wallet", "balance", who])["free"].clone();
 	let alice_nonce = nonce("alice");
 
-	let long = "x".repeat(4_001);
+	// One character over the chain's limit (read from the runtime's metadata, not copied).
+	let limit = aitbc_client::Constants::offline().max_prompt_chars;
+	let long = "x".repeat(limit as usize + 1);
 	let run = market.submit(&long, MODEL).max_price("1").run();
 	assert_eq!(run.code, 2, "{}", run.stderr);
 	assert!(
-		run.stderr.contains("4001 characters") && run.stderr.contains("4000"),
+		run.stderr.contains(&format!("{} characters", limit + 1))
+			&& run.stderr.contains(&limit.to_string()),
 		"{}",
 		run.stderr
 	);

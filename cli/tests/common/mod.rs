@@ -164,21 +164,27 @@ impl Market {
 	/// Alice's `--json submit inference --prompt PROMPT --model MODEL --max-tokens 8 --wait`,
 	/// which must complete.
 	pub fn completed_job(&self, prompt: &str) -> Value {
-		let submitted = self.ok_json(&[
-			"--dev",
-			"--account",
-			"alice",
-			"submit",
-			"inference",
-			"--prompt",
-			prompt,
-			"--model",
-			MODEL,
-			"--max-tokens",
-			"8",
-			"--wait",
-		]);
+		let submitted =
+			self.ok_json(&alice_submits(prompt, MODEL, &["--max-tokens", "8", "--wait"]));
 		assert_eq!(submitted["status"], "completed", "{submitted}");
 		submitted
 	}
+}
+
+/// Alice submits an inference job: `--dev --account alice submit inference --prompt PROMPT
+/// --model MODEL`, then `extra`.
+pub fn alice_submits<'a>(prompt: &'a str, model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+	let mut args = vec![
+		"--dev",
+		"--account",
+		"alice",
+		"submit",
+		"inference",
+		"--prompt",
+		prompt,
+		"--model",
+		model,
+	];
+	args.extend_from_slice(extra);
+	args
 }
