@@ -33,7 +33,7 @@ fn submit_as(
 }
 
 /// Operator `n` delivers `usage` for `job_id`, signed over the price the chain computes.
-fn deliver(n: u8, job_id: u64, usage: Usage) -> frame_support::dispatch::DispatchResult {
+pub(crate) fn deliver(n: u8, job_id: u64, usage: Usage) -> frame_support::dispatch::DispatchResult {
 	let job = JobRecords::<Test>::get(job_id).unwrap();
 	let terms = job.terms.clone().unwrap();
 	let price = Jobs::price_of(terms.unit_type.units(&usage), terms.unit_price, job.max_price);

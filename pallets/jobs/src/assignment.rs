@@ -4,29 +4,30 @@
 use crate::*;
 use aitbc_primitives::JobId;
 use aitbc_traits::{JobNeeds, MinerRegistry};
-use frame_support::pallet_prelude::*;
+use alloc::collections::BTreeMap;
+use frame_support::{pallet_prelude::*, weights::WeightMeter};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating};
 
 impl<T: Config> Pallet<T> {
 	/// Assigns `job` to the best fitting miner it has not tried, if any, and only when the
-	/// miner's full window fits before the TTL. `Err` only when its ack deadline cannot be
-	/// scheduled.
+	/// miner's full window fits before the TTL. Returns whether it was assigned.
 	pub(crate) fn try_assign(
 		job_id: JobId,
 		job: &mut JobOf<T>,
 		market: &MarketParamsOf<T>,
-	) -> Result<bool, DispatchError> {
+	) -> bool {
 		if job.tried.len() as u32 >= market.max_assign_attempts {
-			return Ok(false);
+			return false;
 		}
 		let result_window = Self::result_window(job.params.max_tokens, market);
-		// The ack deadline may slide later when its block is full, but never so late that the
-		// result window no longer fits before the TTL.
 		let latest_ack_deadline = job.expires_at.saturating_sub(result_window);
-		let target = Self::now().saturating_add(market.ack_timeout).saturating_add(One::one());
-		if target > latest_ack_deadline {
-			return Ok(false);
+		// The check runs at the start of the block after the window: `ack_timeout` full
+		// blocks to acknowledge in.
+		let ack_deadline =
+			Self::now().saturating_add(market.ack_timeout).saturating_add(One::one());
+		if ack_deadline > latest_ack_deadline {
+			return false;
 		}
 		let needs = JobNeeds {
 			model: &job.model,
@@ -34,25 +35,24 @@ impl<T: Config> Pallet<T> {
 			max_price: job.max_price,
 			min_reputation: job.min_reputation,
 		};
-		let Some(terms) = T::Miners::select(&needs, &job.tried) else { return Ok(false) };
-		// The check runs at the start of the block after the window: `ack_timeout` full
-		// blocks to acknowledge in.
-		let ack_deadline = Self::schedule(job_id, target, latest_ack_deadline, target)
-			.ok_or(Error::<T>::DeadlineQueueFull)?;
+		let Some(terms) = T::Miners::select(&needs, &job.tried) else { return false };
 		let operator = terms.operator.clone();
-		job.tried.try_push(operator.clone()).map_err(|_| Error::<T>::DeadlineQueueFull)?;
+		if job.tried.try_push(operator.clone()).is_err() {
+			return false;
+		}
 		T::Miners::job_assigned(&operator);
+		HeldJobs::<T>::insert(&operator, OldestFirst(job_id), ());
+		Self::set_deadline(job_id, job, ack_deadline);
 		job.state = JobState::Assigned { operator: operator.clone() };
-		job.deadline = ack_deadline;
 		job.terms = Some(terms);
 		job.assigned_at = Self::now();
 		Self::deposit_event(Event::JobAssigned {
 			job_id,
 			operator,
 			attempt: job.tried.len() as u32,
-			ack_deadline,
+			ack_deadline: job.deadline,
 		});
-		Ok(true)
+		true
 	}
 
 	/// Blocks a miner has, after the block it acknowledged in, to deliver a job of
@@ -78,34 +78,95 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(One::one())
 	}
 
-	/// Tries the oldest queued jobs (at most `MaxAssignPerBlock`) for assignment; returns how
-	/// many were tried.
-	pub(crate) fn assign_queued() -> u32 {
-		let queue = Queue::<T>::get();
-		if queue.is_empty() {
-			return 0;
+	/// Puts `job_id` in the queue. `QueueFull` when [`Config::MaxQueued`] jobs wait.
+	pub(crate) fn enqueue(job_id: JobId, model: &ModelOf<T>) -> DispatchResult {
+		let count = QueuedCount::<T>::get();
+		ensure!(count < T::MaxQueued::get(), Error::<T>::QueueFull);
+		Queue::<T>::insert(OldestFirst(job_id), model);
+		QueuedCount::<T>::put(count.saturating_add(1));
+		Ok(())
+	}
+
+	/// Takes `job_id` out of the queue, if it is there.
+	pub(crate) fn unqueue(job_id: JobId) {
+		if Queue::<T>::take(OldestFirst(job_id)).is_some() {
+			QueuedCount::<T>::mutate(|count| *count = count.saturating_sub(1));
+		}
+	}
+
+	/// `on_initialize`, second part: sweeps the queue from where the last block stopped, each
+	/// job in turn, as far as `meter` allows. Whether any miner of a model can take a job now
+	/// is asked once per model and block; the jobs of a model nobody can take cost one read
+	/// each and are skipped, so they cannot block the jobs behind them.
+	pub(crate) fn assign_queued(meter: &mut WeightMeter) {
+		let count = QueuedCount::<T>::get();
+		let visit = T::DbWeight::get().reads(1);
+		let attempt = T::WeightInfo::assign_queued();
+		if count == 0 || !meter.can_consume(visit.saturating_add(attempt)) {
+			return;
 		}
 		let market = T::Params::get();
-		let mut assigned = alloc::vec::Vec::new();
-		let mut tried = 0u32;
-		for job_id in queue.iter().take(T::MaxAssignPerBlock::get() as usize) {
-			tried = tried.saturating_add(1);
-			let Some(mut job) = JobRecords::<T>::get(job_id) else {
-				assigned.push(*job_id);
+		let mut servable: BTreeMap<ModelOf<T>, bool> = BTreeMap::new();
+		let start = AssignCursor::<T>::get();
+		let mut last = start;
+		let mut wrapped = false;
+		let mut seen = 0u32;
+		let mut iter = Self::queue_after(start);
+		while seen < count {
+			if !meter.can_consume(visit.saturating_add(attempt)) {
+				break;
+			}
+			let Some((key, model)) = iter.next() else {
+				if wrapped || start.is_none() {
+					last = None;
+					break;
+				}
+				// Past the newest job: go on from the oldest, up to where this sweep began.
+				wrapped = true;
+				iter = Self::queue_after(None);
 				continue;
 			};
-			if !matches!(job.state, JobState::Queued) {
-				assigned.push(*job_id);
+			if wrapped && start.is_some_and(|s| key > s) {
+				break;
+			}
+			seen = seen.saturating_add(1);
+			meter.consume(visit);
+			let can_serve = *servable.entry(model.clone()).or_insert_with(|| {
+				meter.consume(attempt);
+				T::Miners::select(&JobNeeds::any_price(&model), &[]).is_some()
+			});
+			if !can_serve {
+				last = Some(key);
 				continue;
 			}
-			if let Ok(true) = Self::try_assign(*job_id, &mut job, &market) {
-				assigned.push(*job_id);
+			// Not tried for want of weight: the next block starts with this job.
+			if !meter.can_consume(attempt) {
+				break;
+			}
+			meter.consume(attempt);
+			last = Some(key);
+			let job_id = key.0;
+			let Some(mut job) = JobRecords::<T>::get(job_id) else {
+				frame_support::defensive!("a queued job has no record");
+				Self::unqueue(job_id);
+				continue;
+			};
+			if Self::try_assign(job_id, &mut job, &market) {
+				Self::unqueue(job_id);
 				JobRecords::<T>::insert(job_id, job);
 			}
 		}
-		if !assigned.is_empty() {
-			Queue::<T>::mutate(|q| q.retain(|id| !assigned.contains(id)));
+		match last {
+			Some(key) => AssignCursor::<T>::put(key),
+			None => AssignCursor::<T>::kill(),
 		}
-		tried
+	}
+
+	/// The queued jobs after `key` (all of them for `None`), oldest first.
+	fn queue_after(key: Option<OldestFirst>) -> impl Iterator<Item = (OldestFirst, ModelOf<T>)> {
+		match key {
+			Some(key) => Queue::<T>::iter_from(Queue::<T>::hashed_key_for(key)),
+			None => Queue::<T>::iter(),
+		}
 	}
 }

@@ -7,14 +7,9 @@ use crate::Pallet as JobsPallet;
 use aitbc_primitives::{output_hash, prompt_hash, JobId, Usage};
 use aitbc_traits::BenchmarkSetup;
 use frame_benchmarking::v2::*;
-use frame_support::{
-	traits::{Get, Hooks},
-	weights::Weight,
-	BoundedVec,
-};
+use frame_support::{traits::Get, weights::WeightMeter, BoundedVec};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::{crypto::KeyTypeId, sr25519};
-use sp_runtime::traits::One;
 
 const MODEL: &[u8] = b"bench-model:latest";
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"aitb");
@@ -113,9 +108,10 @@ fn signed_result<T: Config>(
 mod benchmarks {
 	use super::*;
 
+	/// Selection scans a full miner index for the model (`MaxMinersPerModel`).
 	#[benchmark]
 	fn submit_job(p: Linear<1, { T::MaxPromptChars::get() }>) {
-		miners::<T>(16);
+		miners::<T>(T::BenchmarkHelper::max_miners_per_model());
 		let who = client::<T>(0);
 		let prompt: BoundedVec<u8, T::MaxPromptLen> =
 			alloc::vec![b'a'; p as usize].try_into().expect("prompt fits");
@@ -172,15 +168,13 @@ mod benchmarks {
 		));
 	}
 
+	/// A batch of `n` results, each with the largest output (hashed and stored per result).
 	#[benchmark]
-	fn submit_results(
-		n: Linear<1, { T::MaxBatch::get() }>,
-		o: Linear<0, { T::MaxOutputLen::get() }>,
-	) {
+	fn submit_results(n: Linear<1, { T::MaxBatch::get() }>) {
 		let (operator, public) = miners::<T>(1);
 		let ids = submit_many::<T>(n);
 		let results: alloc::vec::Vec<_> =
-			ids.iter().map(|id| signed_result::<T>(&public, *id, o)).collect();
+			ids.iter().map(|id| signed_result::<T>(&public, *id, T::MaxOutputLen::get())).collect();
 		let batch: BoundedVec<_, T::MaxBatch> = results.try_into().expect("n <= MaxBatch");
 
 		#[extrinsic_call]
@@ -207,10 +201,11 @@ mod benchmarks {
 		assert!(matches!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Failed { .. })));
 	}
 
-	/// Only queued jobs can be cancelled: the worst case is the last of a full queue.
+	/// Only queued jobs can be cancelled (leaving the queue is one removal, whatever its
+	/// length).
 	#[benchmark]
 	fn cancel_job() {
-		let ids = submit_many::<T>(T::MaxQueued::get().min(T::MaxDeadlinesPerBlock::get()));
+		let ids = submit_many::<T>(4);
 		let id = *ids.last().expect("at least one job");
 		let who = JobRecords::<T>::get(id).expect("job exists").client;
 		assert_eq!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Queued));
@@ -221,75 +216,62 @@ mod benchmarks {
 		assert_eq!(JobRecords::<T>::get(id).map(|j| j.state), Some(JobState::Cancelled));
 	}
 
-	/// `n` ack deadlines fall in one block; each miner missed, each job goes to another miner.
+	/// One due deadline, the worst kind: a missed acknowledgement of a job with the longest
+	/// prompt; the miner is judged (reputation, slash) and the job re-assigned by a selection
+	/// over a full miner index. `on_initialize` pays this for each deadline it handles.
 	#[benchmark]
-	fn on_initialize_deadlines(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(64) }>) {
-		miners::<T>(2);
-		let ids = submit_many::<T>(n);
-		let at = ids
-			.first()
-			.and_then(|id| JobRecords::<T>::get(id))
-			.map(|j| j.deadline)
-			.unwrap_or_else(|| frame_system::Pallet::<T>::block_number() + One::one());
+	fn handle_deadline() {
+		miners::<T>(T::BenchmarkHelper::max_miners_per_model());
+		let id = submit::<T>(&client::<T>(0), T::MaxPromptChars::get());
+		let at = JobRecords::<T>::get(id).expect("job exists").deadline;
 		frame_system::Pallet::<T>::set_block_number(at);
 
 		#[block]
 		{
-			JobsPallet::<T>::on_initialize(at);
+			JobsPallet::<T>::handle_deadline(id, at);
 		}
 
-		for id in ids {
-			let job = JobRecords::<T>::get(id).expect("job exists");
-			assert!(job.state.is_final() || job.deadline > at, "every due deadline was handled");
-		}
+		let job = JobRecords::<T>::get(id).expect("job exists");
+		assert_eq!(job.tried.len(), 2, "the job went to a second miner");
 	}
 
-	/// `n` queued jobs are assigned at the start of a block.
+	/// One queued job assigned by the sweep: the model check and the attempt, each a
+	/// selection over a full miner index. `on_initialize` pays this for each model it checks
+	/// and each job it tries.
 	#[benchmark]
-	fn on_initialize_assign(n: Linear<0, { T::MaxAssignPerBlock::get() }>) {
-		let ids = submit_many::<T>(n);
-		miners::<T>(1);
+	fn assign_queued() {
+		let id = submit::<T>(&client::<T>(0), T::MaxPromptChars::get());
+		miners::<T>(T::BenchmarkHelper::max_miners_per_model());
+		let mut meter = WeightMeter::new();
 
 		#[block]
 		{
-			JobsPallet::<T>::assign_queued();
+			JobsPallet::<T>::assign_queued(&mut meter);
 		}
 
-		for id in ids {
-			assert!(matches!(
-				JobRecords::<T>::get(id).map(|j| j.state),
-				Some(JobState::Assigned { .. })
-			));
-		}
+		assert!(matches!(
+			JobRecords::<T>::get(id).map(|j| j.state),
+			Some(JobState::Assigned { .. })
+		));
 	}
 
-	/// `n` finished jobs are pruned in `on_idle`.
+	/// One finished job pruned (the longest prompt and output), its deposit released.
 	#[benchmark]
-	fn on_idle_prune(n: Linear<0, { T::MaxDeadlinesPerBlock::get().min(256) }>) {
-		let ids = submit_many::<T>(n);
-		for id in &ids {
-			let job = JobRecords::<T>::get(id).expect("job exists");
-			match job.state.operator() {
-				Some(operator) => {
-					JobsPallet::<T>::do_report_failure(operator, *id, Default::default())
-						.expect("held by the operator")
-				}
-				None => JobsPallet::<T>::do_cancel(&job.client, *id).expect("queued"),
-			}
-		}
+	fn prune_job() {
+		let (operator, public) = miners::<T>(1);
+		let id = submit::<T>(&client::<T>(0), T::MaxPromptChars::get());
+		let result = signed_result::<T>(&public, id, T::MaxOutputLen::get());
+		JobsPallet::<T>::do_submit_result(&operator, result).expect("the result is valid");
 		let at: BlockNumberFor<T> =
 			frame_system::Pallet::<T>::block_number() + T::Params::get().retention_period;
 		frame_system::Pallet::<T>::set_block_number(at);
-		PruneCursor::<T>::put(at);
 
 		#[block]
 		{
-			JobsPallet::<T>::prune_finished(at, Weight::MAX);
+			JobsPallet::<T>::prune(id);
 		}
 
-		for id in ids {
-			assert!(JobRecords::<T>::get(id).is_none());
-		}
+		assert!(JobRecords::<T>::get(id).is_none());
 	}
 
 	impl_benchmark_test_suite!(

@@ -2,65 +2,44 @@
 //! ack deadline, result deadline, TTL). When it falls, `handle_deadline` ends the job or, after a
 //! miner's miss (judged by the miner registry: reputation, slash, jail), gives it to another
 //! miner (`assignment.rs`). `on_idle` prunes finished jobs after the retention period.
+//!
+//! Both hooks are metered: each due item is paid for from a [`WeightMeter`] before it is
+//! handled, and what the meter cannot pay for stays in storage for the next block, behind a
+//! cursor.
 
 use crate::*;
 use aitbc_primitives::JobId;
 use aitbc_traits::{JobOutcome, MinerRegistry};
-use frame_support::{pallet_prelude::*, weights::Weight};
+use frame_support::{
+	pallet_prelude::*,
+	storage::IterableStorageDoubleMap,
+	traits::{fungible::MutateHold, tokens::Precision},
+	weights::WeightMeter,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{One, Saturating};
-
-/// How many blocks past its target a deadline may slide when the target block is full.
-const MAX_DEADLINE_SHIFT: u32 = 16;
+use sp_runtime::traits::{One, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
-	/// Schedules `job_id`'s deadline at `target`, capped at `expires_at`. When that block is
-	/// full the deadline slides later (up to [`MAX_DEADLINE_SHIFT`] blocks, never past the TTL),
-	/// then earlier (never before `earliest` nor the next block: a miner's deadline passes
-	/// `earliest = target`, so its window never shrinks). Returns the block, or `None` when
-	/// every slot in reach is full.
-	pub(crate) fn schedule(
-		job_id: JobId,
-		target: BlockNumberFor<T>,
-		expires_at: BlockNumberFor<T>,
-		earliest: BlockNumberFor<T>,
-	) -> Option<BlockNumberFor<T>> {
-		let earliest = earliest.max(Self::now().saturating_add(One::one()));
-		let target = target.min(expires_at).max(earliest);
-		let try_at = |at: BlockNumberFor<T>| {
-			Deadlines::<T>::mutate(at, |list| list.try_push(job_id).is_ok()).then_some(at)
-		};
-		let mut later = target;
-		for _ in 0..=MAX_DEADLINE_SHIFT {
-			if later > expires_at {
-				break;
-			}
-			if let Some(at) = try_at(later) {
-				return Some(at);
-			}
-			later = later.saturating_add(One::one());
-		}
-		let mut earlier = target;
-		for _ in 0..MAX_DEADLINE_SHIFT {
-			if earlier <= earliest {
-				break;
-			}
-			earlier = earlier.saturating_sub(One::one());
-			if let Some(at) = try_at(earlier) {
-				return Some(at);
-			}
-		}
-		None
+	/// Moves `job`'s pending deadline to `target`, capped at its TTL and never before the next
+	/// block. A block holds any number of deadlines, so this cannot fail and never moves a
+	/// deadline earlier than asked (only the TTL cap does, and a job is only given to a miner
+	/// while its whole window fits before the TTL).
+	pub(crate) fn set_deadline(job_id: JobId, job: &mut JobOf<T>, target: BlockNumberFor<T>) {
+		let at = target.min(job.expires_at).max(Self::now().saturating_add(One::one()));
+		Deadlines::<T>::remove(job.deadline, job_id);
+		Deadlines::<T>::insert(at, job_id, ());
+		job.deadline = at;
 	}
 
-	/// Handles the deadline of `job_id` falling now. Returns whether it was live.
-	pub(crate) fn handle_deadline(job_id: JobId, now: BlockNumberFor<T>) -> bool {
+	/// Handles the deadline of `job_id` that fell at `due` (now, or earlier when the meter
+	/// carried it over). Returns whether it was live.
+	pub(crate) fn handle_deadline(job_id: JobId, due: BlockNumberFor<T>) -> bool {
 		let Some(mut job) = JobRecords::<T>::get(job_id) else { return false };
-		if job.state.is_final() || job.deadline != now {
+		if job.state.is_final() || job.deadline != due {
 			return false;
 		}
 		let market = T::Params::get();
-		let expired = now >= job.expires_at;
+		let expired = Self::now() >= job.expires_at;
 		match job.state.clone() {
 			JobState::Queued => {
 				Self::unqueue(job_id);
@@ -76,6 +55,7 @@ impl<T: Config> Pallet<T> {
 				if let Some(terms) = job.terms.take() {
 					T::Miners::job_ended(&terms, JobOutcome::Missed);
 				}
+				HeldJobs::<T>::remove(&operator, OldestFirst(job_id));
 				Self::deposit_event(Event::MinerMissedDeadline { job_id, operator, missed });
 				Self::reassign_or_end(job_id, &mut job, &market, expired);
 			}
@@ -99,62 +79,94 @@ impl<T: Config> Pallet<T> {
 		if job.tried.len() as u32 >= market.max_assign_attempts {
 			return Self::end_unpaid(job_id, job, Some(FailureReason::AttemptsExhausted));
 		}
-		match Self::try_assign(job_id, job, market) {
-			Ok(true) => {}
-			Ok(false) => {
-				let now = Self::now();
-				let queued = Queue::<T>::mutate(|q| q.try_push(job_id).is_ok());
-				let timeout = Self::schedule(
-					job_id,
-					now.saturating_add(market.queue_timeout),
-					job.expires_at,
-					now,
-				);
-				match (queued, timeout) {
-					(true, Some(timeout_at)) => {
-						job.state = JobState::Queued;
-						job.deadline = timeout_at;
-						Self::deposit_event(Event::JobQueued { job_id, timeout_at });
-					}
-					_ => {
-						Self::unqueue(job_id);
-						Self::end_unpaid(job_id, job, Some(FailureReason::NoMinerAvailable));
-					}
-				}
+		if Self::try_assign(job_id, job, market) {
+			return;
+		}
+		if Self::enqueue(job_id, &job.model).is_err() {
+			return Self::end_unpaid(job_id, job, Some(FailureReason::NoMinerAvailable));
+		}
+		job.state = JobState::Queued;
+		Self::set_deadline(job_id, job, Self::now().saturating_add(market.queue_timeout));
+		Self::deposit_event(Event::JobQueued { job_id, timeout_at: job.deadline });
+	}
+
+	/// Drains the due entries of a block-keyed list (`Deadlines`, `Prunes`) from `cursor` up to
+	/// `now`, paying `each` per entry (and a read per block looked at) from `meter`, and
+	/// calling `handle` on each. Returns the cursor to go on from: the first block not
+	/// finished.
+	fn drain_due<L>(
+		mut cursor: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+		meter: &mut WeightMeter,
+		each: Weight,
+		mut handle: impl FnMut(JobId, BlockNumberFor<T>),
+	) -> BlockNumberFor<T>
+	where
+		L: IterableStorageDoubleMap<BlockNumberFor<T>, JobId, ()>,
+	{
+		let probe = T::DbWeight::get().reads(1);
+		while cursor <= now {
+			if !meter.can_consume(probe.saturating_add(each)) {
+				return cursor;
 			}
-			Err(_) => Self::end_unpaid(job_id, job, Some(FailureReason::Congested)),
-		}
-	}
-
-	/// `on_initialize`: handle the deadlines of this block, then try queued jobs.
-	pub(crate) fn on_initialize_impl(now: BlockNumberFor<T>) -> Weight {
-		let due = Deadlines::<T>::take(now);
-		let handled = due.len() as u32;
-		for job_id in due {
-			Self::handle_deadline(job_id, now);
-		}
-		let tried = Self::assign_queued();
-		T::WeightInfo::on_initialize_deadlines(handled)
-			.saturating_add(T::WeightInfo::on_initialize_assign(tried))
-	}
-
-	/// `on_idle`: prune finished jobs whose retention ended, as far as `remaining` allows.
-	pub(crate) fn prune_finished(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-		let mut used = T::DbWeight::get().reads(1);
-		let mut cursor = PruneCursor::<T>::get();
-		let per_block = T::WeightInfo::on_idle_prune(T::MaxDeadlinesPerBlock::get());
-		while cursor <= now && used.saturating_add(per_block).all_lte(remaining) {
-			let list = Prunes::<T>::take(cursor);
-			used = used.saturating_add(T::WeightInfo::on_idle_prune(list.len() as u32));
-			for job_id in list {
-				if let Some(job) = JobRecords::<T>::take(job_id) {
-					JobsByClient::<T>::remove(&job.client, job_id);
-					Self::deposit_event(Event::JobPruned { job_id });
+			meter.consume(probe);
+			let mut due = L::drain_prefix(cursor);
+			loop {
+				if !meter.can_consume(each.saturating_add(probe)) {
+					return cursor;
 				}
+				let Some((job_id, ())) = due.next() else { break };
+				meter.consume(each);
+				handle(job_id, cursor);
 			}
 			cursor = cursor.saturating_add(One::one());
 		}
-		PruneCursor::<T>::put(cursor);
-		used.saturating_add(T::DbWeight::get().writes(1))
+		cursor
+	}
+
+	/// `on_initialize`, first part: the deadlines due by `now`, as far as `meter` allows.
+	pub(crate) fn handle_due_deadlines(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let cursor = DeadlineCursor::<T>::get();
+		let each = T::WeightInfo::handle_deadline();
+		let next = Self::drain_due::<Deadlines<T>>(cursor, now, meter, each, |job_id, due| {
+			Self::handle_deadline(job_id, due);
+		});
+		if next != cursor {
+			DeadlineCursor::<T>::put(next);
+		}
+	}
+
+	/// `on_idle`: prunes finished jobs whose retention ended, as far as `meter` allows, and
+	/// releases their storage deposits.
+	pub(crate) fn prune_finished(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let cursor = PruneCursor::<T>::get();
+		let each = T::WeightInfo::prune_job();
+		let next = Self::drain_due::<Prunes<T>>(cursor, now, meter, each, |job_id, _| {
+			Self::prune(job_id);
+		});
+		if next != cursor {
+			PruneCursor::<T>::put(next);
+		}
+	}
+
+	/// Removes a finished job and releases what is left of its storage deposit.
+	pub(crate) fn prune(job_id: JobId) {
+		let Some(job) = JobRecords::<T>::take(job_id) else { return };
+		JobsByClient::<T>::remove(&job.client, NewestFirst(job_id));
+		Self::release_deposit(&job.client, job.deposit);
+		Self::deposit_event(Event::JobPruned { job_id });
+	}
+
+	/// Releases `amount` of `client`'s storage deposit.
+	pub(crate) fn release_deposit(client: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		let reason = HoldReason::JobStorage.into();
+		let released = T::Currency::release(&reason, client, amount, Precision::BestEffort)
+			.unwrap_or_default();
+		if released != amount {
+			frame_support::defensive!("a job's storage deposit was not held in full");
+		}
 	}
 }

@@ -3,7 +3,7 @@
 use crate::*;
 use aitbc_primitives::{output_hash, price_for, prompt_hash, JobId, ReceiptPayload, UnitType};
 use aitbc_traits::{JobEscrow, JobOutcome, MinerRegistry, NewReceipt, ReceiptSink};
-use frame_support::pallet_prelude::*;
+use frame_support::{pallet_prelude::*, traits::fungible::MutateHold};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{One, SaturatedConversion, Saturating, Zero},
@@ -59,9 +59,12 @@ impl<T: Config> Pallet<T> {
 		let job_id = NextJobId::<T>::get();
 		let now = Self::now();
 		T::Escrow::hold(job_id, &client, max_price)?;
+		let deposit = Self::deposit_for(prompt.len());
+		T::Currency::hold(&HoldReason::JobStorage.into(), &client, deposit)
+			.map_err(|_| Error::<T>::InsufficientDeposit)?;
 		NextJobId::<T>::put(job_id.saturating_add(1));
 		OpenJobs::<T>::insert(&client, open.saturating_add(1));
-		JobsByClient::<T>::insert(&client, job_id, ());
+		JobsByClient::<T>::insert(&client, NewestFirst(job_id), ());
 		let expires_at = now.saturating_add(ttl);
 		let mut job = Job {
 			client: client.clone(),
@@ -70,6 +73,7 @@ impl<T: Config> Pallet<T> {
 			prompt,
 			params,
 			max_price,
+			deposit,
 			min_reputation: min_reputation.unwrap_or_else(Perbill::zero),
 			submitted_at: now,
 			expires_at,
@@ -82,18 +86,28 @@ impl<T: Config> Pallet<T> {
 			usage: None,
 			ended_at: None,
 		};
-		Self::deposit_event(Event::JobSubmitted { job_id, client, model, max_price, expires_at });
-		if !Self::try_assign(job_id, &mut job, &market)? {
-			Queue::<T>::try_mutate(|queue| queue.try_push(job_id))
-				.map_err(|_| Error::<T>::QueueFull)?;
-			let timeout_at =
-				Self::schedule(job_id, now.saturating_add(market.queue_timeout), expires_at, now)
-					.ok_or(Error::<T>::DeadlineQueueFull)?;
-			job.deadline = timeout_at;
-			Self::deposit_event(Event::JobQueued { job_id, timeout_at });
+		Self::deposit_event(Event::JobSubmitted {
+			job_id,
+			client,
+			model: model.clone(),
+			max_price,
+			expires_at,
+			deposit,
+		});
+		if !Self::try_assign(job_id, &mut job, &market) {
+			Self::enqueue(job_id, &model)?;
+			Self::set_deadline(job_id, &mut job, now.saturating_add(market.queue_timeout));
+			Self::deposit_event(Event::JobQueued { job_id, timeout_at: job.deadline });
 		}
 		JobRecords::<T>::insert(job_id, job);
 		Ok(job_id)
+	}
+
+	/// The storage deposit of a job with a prompt of `prompt_len` bytes: the base deposit and
+	/// the byte deposit for the prompt and the largest output the job may store.
+	pub fn deposit_for(prompt_len: usize) -> BalanceOf<T> {
+		let bytes = (prompt_len as u32).saturating_add(T::MaxOutputLen::get());
+		T::JobDeposit::get().saturating_add(T::ByteDeposit::get().saturating_mul(bytes.into()))
 	}
 
 	pub(crate) fn do_acknowledge(operator: &T::AccountId, job_id: JobId) -> DispatchResult {
@@ -105,10 +119,9 @@ impl<T: Config> Pallet<T> {
 		let target = Self::now()
 			.saturating_add(Self::result_window(job.params.max_tokens, &market))
 			.saturating_add(One::one());
-		let result_deadline = Self::schedule(job_id, target, job.expires_at, target)
-			.ok_or(Error::<T>::DeadlineQueueFull)?;
+		Self::set_deadline(job_id, &mut job, target);
+		let result_deadline = job.deadline;
 		job.state = JobState::Running { operator: operator.clone() };
-		job.deadline = result_deadline;
 		JobRecords::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobAcknowledged {
 			job_id,
@@ -163,6 +176,11 @@ impl<T: Config> Pallet<T> {
 		let rated =
 			fee >= market.min_fee && job.client != terms.owner && job.client != terms.operator;
 		T::Miners::job_ended(&terms, JobOutcome::Completed { rated });
+		// The deposit for output bytes the result did not use goes back now.
+		let unused = T::MaxOutputLen::get().saturating_sub(output.len() as u32);
+		let unused = T::ByteDeposit::get().saturating_mul(unused.into()).min(job.deposit);
+		Self::release_deposit(&job.client, unused);
+		job.deposit = job.deposit.saturating_sub(unused);
 		job.output = output;
 		job.usage = Some(usage);
 		Self::finish(job_id, &mut job, JobState::Completed { receipt_id }, &market);

@@ -2,36 +2,74 @@
 
 use crate::*;
 use aitbc_traits::JobEscrow;
-use frame_support::pallet_prelude::*;
+use frame_support::{pallet_prelude::*, traits::fungible::InspectHold};
+use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// Checks the pallet's invariants: every open job holds its budget in escrow and has one
-	/// live deadline no later than its TTL; every queued job is queued; open counts agree.
+	/// Checks the pallet's invariants: every open job holds its budget in escrow and has
+	/// exactly one pending deadline (none left behind by a finished or moved one), not yet
+	/// handled and no later than its TTL; the queue holds exactly the queued jobs and the
+	/// held-jobs index exactly the assigned and running ones; every stored job is listed for
+	/// its client and its storage deposit is on hold; open counts agree.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
-		let now = Self::now();
 		let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-		let queue = Queue::<T>::get();
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let (mut queued, mut held, mut live) = (0u32, 0usize, 0usize);
 		for (job_id, job) in JobRecords::<T>::iter() {
 			ensure!(job_id < NextJobId::<T>::get(), "job id not below NextJobId");
+			ensure!(
+				JobsByClient::<T>::contains_key(&job.client, NewestFirst(job_id)),
+				"a job is not listed for its client"
+			);
+			let deposit = deposits.entry(job.client.clone()).or_default();
+			*deposit = deposit.saturating_add(job.deposit);
+			let in_queue = Queue::<T>::contains_key(OldestFirst(job_id));
 			if job.state.is_final() {
 				ensure!(T::Escrow::held(job_id).is_none(), "a finished job still holds a budget");
-				ensure!(!queue.contains(&job_id), "a finished job is queued");
+				ensure!(!in_queue, "a finished job is queued");
 				continue;
 			}
 			let count = open.entry(job.client.clone()).or_default();
 			*count = count.saturating_add(1);
+			live = live.saturating_add(1);
 			ensure!(T::Escrow::held(job_id) == Some(job.max_price), "open job budget not held");
 			ensure!(job.deadline <= job.expires_at, "a deadline is past the TTL");
-			ensure!(job.deadline > now, "an open job's deadline has passed");
 			ensure!(
-				Deadlines::<T>::get(job.deadline).contains(&job_id),
+				job.deadline >= DeadlineCursor::<T>::get(),
+				"an open job's deadline was passed over"
+			);
+			ensure!(
+				Deadlines::<T>::contains_key(job.deadline, job_id),
 				"an open job's deadline is not scheduled"
 			);
 			ensure!(
-				matches!(job.state, JobState::Queued) == queue.contains(&job_id),
+				matches!(job.state, JobState::Queued) == in_queue,
 				"queue and job states disagree"
+			);
+			queued = queued.saturating_add(u32::from(in_queue));
+			if let Some(operator) = job.state.operator() {
+				ensure!(
+					HeldJobs::<T>::contains_key(operator, OldestFirst(job_id)),
+					"a held job is not indexed for its operator"
+				);
+				held = held.saturating_add(1);
+			}
+		}
+		ensure!(Deadlines::<T>::iter().count() == live, "a stale deadline entry is left");
+		ensure!(HeldJobs::<T>::iter().count() == held, "a stale held-job entry is left");
+		ensure!(Queue::<T>::iter().count() as u32 == queued, "a stale queue entry is left");
+		ensure!(QueuedCount::<T>::get() == queued, "QueuedCount disagrees with the queue");
+		ensure!(
+			JobsByClient::<T>::iter().count() == JobRecords::<T>::iter().count(),
+			"a client lists a job that is not stored"
+		);
+		let reason = HoldReason::JobStorage.into();
+		for (client, deposit) in deposits {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &client) == deposit,
+				"a client's storage deposits are not what its jobs hold"
 			);
 		}
 		for (client, count) in OpenJobs::<T>::iter() {

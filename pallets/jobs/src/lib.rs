@@ -35,9 +35,27 @@
 //!   miner holds the job it ends with the result, the miner's report or a missed deadline, so
 //!   that nobody can read a result from the pool and cancel to take it for free.
 //!
-//! Deadlines live in a per-block queue ([`Deadlines`], at most
-//! [`Config::MaxDeadlinesPerBlock`] per block) handled in `on_initialize`. Finished jobs are
-//! pruned after `retention_period` in `on_idle`, leaving their receipt.
+//! ## Capacity
+//!
+//! - Each job holds a **storage deposit** from its client ([`Config::JobDeposit`] plus
+//!   [`Config::ByteDeposit`] per byte of its prompt and of the largest output), for as long as
+//!   it is stored: the part for output bytes not used is released when the result arrives, the
+//!   rest when the job is pruned, `retention_period` after it ended.
+//! - Deadlines live in [`Deadlines`], keyed by block with no per-block bound: scheduling never
+//!   fails and never moves a deadline earlier. Each open job has exactly one entry; it is
+//!   removed when the deadline moves or the job ends.
+//! - The **queue** ([`Queue`], oldest first) is swept from a cursor: a job whose model no
+//!   indexed miner can take now is skipped at the cost of one read, so no job blocks those
+//!   behind it, and every queued job is tried in turn.
+//! - The hooks are **metered**: `on_initialize` spends at most [`Config::HookWeight`] on due
+//!   deadlines and queued jobs, `on_idle` prunes only within the block's spare weight; work
+//!   left over carries to the next block ([`DeadlineCursor`], [`AssignCursor`],
+//!   [`PruneCursor`]), so no state makes a block overweight.
+//! - Acknowledgements, results and failure reports are dispatched in the **operational**
+//!   class: they rank above new submissions in the pool and may use the block's reserved
+//!   space, so work in flight finishes first when blocks are full.
+//! - [`JobsByClient`] (newest first) and [`HeldJobs`] (per operator) let clients page their jobs
+//!   and a miner read its own work in O(its jobs).
 //!
 //! The pallet sees the miner registry, the escrow and the receipts only through the traits
 //! in its [`Config`].
@@ -64,6 +82,8 @@ mod adversarial;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod capacity;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod proptest;
@@ -82,7 +102,11 @@ pub mod pallet {
 	use super::*;
 	use aitbc_primitives::{JobId, ReceiptId, Usage};
 	use aitbc_traits::{JobEscrow, MarketParams, MinerRegistry, ReceiptSink};
-	use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, MutateHold},
+		weights::WeightMeter,
+	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Perbill;
 
@@ -104,6 +128,8 @@ pub mod pallet {
 		BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxAttempts>,
 		ReasonOf<T>,
 	>;
+	/// A model id in this runtime.
+	pub type ModelOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
 	/// A job's state in this runtime.
 	pub type JobStateOf<T> = JobState<<T as frame_system::Config>::AccountId, ReasonOf<T>>;
 	/// A failure reason in this runtime.
@@ -118,8 +144,20 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// The currency (for its balance type).
-		type Currency: Inspect<Self::AccountId>;
+		/// The currency storage deposits are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Deposit held per stored job, on top of its bytes.
+		#[pallet::constant]
+		type JobDeposit: Get<BalanceOf<Self>>;
+		/// Deposit held per byte of a job's prompt and of its largest possible output.
+		#[pallet::constant]
+		type ByteDeposit: Get<BalanceOf<Self>>;
+		/// Most weight `on_initialize` spends on deadlines and queued jobs; what is left
+		/// carries over to the next block.
+		#[pallet::constant]
+		type HookWeight: Get<Weight>;
 		/// Holds and settles job budgets.
 		type Escrow: JobEscrow<Self::AccountId, BalanceOf<Self>>;
 		/// The miner registry.
@@ -157,15 +195,9 @@ pub mod pallet {
 		/// Most jobs in one acknowledge or results call.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
-		/// Most deadlines (or prunes) scheduled in one block.
-		#[pallet::constant]
-		type MaxDeadlinesPerBlock: Get<u32>;
 		/// Most jobs waiting for a miner.
 		#[pallet::constant]
 		type MaxQueued: Get<u32>;
-		/// Most queued jobs tried for assignment at each block.
-		#[pallet::constant]
-		type MaxAssignPerBlock: Get<u32>;
 		/// Weights.
 		type WeightInfo: WeightInfo;
 		/// Sets up miners and funds for the benchmarks.
@@ -181,42 +213,58 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type JobRecords<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
-	/// Each client's jobs (for listing), until pruned.
+	/// Each client's jobs, newest first (for listing), until pruned.
 	#[pallet::storage]
 	pub type JobsByClient<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, NewestFirst, (), OptionQuery>;
+
+	/// The jobs each operator holds (assigned or running), oldest first.
+	#[pallet::storage]
+	pub type HeldJobs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, OldestFirst, (), OptionQuery>;
 
 	/// How many jobs each client has open.
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Jobs waiting for a miner, oldest first.
+	/// Jobs waiting for a miner, oldest first, with their model (to skip the jobs of a model
+	/// nobody can take without reading them).
 	#[pallet::storage]
-	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueued>, ValueQuery>;
+	pub type Queue<T: Config> = StorageMap<_, Identity, OldestFirst, ModelOf<T>, OptionQuery>;
 
-	/// Jobs whose pending deadline falls in each block.
+	/// How many jobs are queued (at most [`Config::MaxQueued`]).
 	#[pallet::storage]
-	pub type Deadlines<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
-		ValueQuery,
-	>;
+	pub type QueuedCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// Finished jobs to prune at each block.
+	/// The queued job the last sweep stopped after; the next block goes on from there.
 	#[pallet::storage]
-	pub type Prunes<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
-		ValueQuery,
-	>;
+	pub type AssignCursor<T: Config> = StorageValue<_, OldestFirst, OptionQuery>;
 
-	/// The next block whose prune list `on_idle` handles.
+	/// The pending deadline of each open job, by block.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, (), OptionQuery>;
+
+	/// The oldest block whose deadlines may not all be handled yet.
+	#[pallet::storage]
+	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Finished jobs to prune, by the block their retention ends.
+	#[pallet::storage]
+	pub type Prunes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, (), OptionQuery>;
+
+	/// The oldest block whose prune list `on_idle` has not finished.
 	#[pallet::storage]
 	pub type PruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A job's storage deposit, held while the job is stored.
+		#[codec(index = 0)]
+		JobStorage,
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -228,6 +276,7 @@ pub mod pallet {
 			model: BoundedVec<u8, T::MaxModelIdLen>,
 			max_price: BalanceOf<T>,
 			expires_at: BlockNumberFor<T>,
+			deposit: BalanceOf<T>,
 		},
 		/// No miner fits yet; the job waits until `timeout_at`.
 		JobQueued { job_id: JobId, timeout_at: BlockNumberFor<T> },
@@ -300,8 +349,9 @@ pub mod pallet {
 		TooManyOpenJobs,
 		/// The job queue is full. Try again later.
 		QueueFull,
-		/// The deadline queue near the job's deadline is full. Try again later.
-		DeadlineQueueFull,
+		/// The client cannot put the job's storage deposit (`JobDeposit` + `ByteDeposit` per
+		/// byte of prompt and of the largest output) on hold. Top up the account.
+		InsufficientDeposit,
 		/// No job has this id (or it was pruned).
 		UnknownJob,
 		/// The job is not assigned to the calling operator.
@@ -325,17 +375,25 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::on_initialize_impl(now)
+			let mut meter = WeightMeter::with_limit(T::HookWeight::get());
+			Self::handle_due_deadlines(now, &mut meter);
+			Self::assign_queued(&mut meter);
+			meter.consumed()
 		}
 
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::prune_finished(now, remaining)
+			let mut meter = WeightMeter::with_limit(remaining);
+			Self::prune_finished(now, &mut meter);
+			meter.consumed()
 		}
 
 		fn integrity_test() {
 			assert!(T::MaxPromptLen::get() >= T::MaxPromptChars::get());
 			assert!(T::MaxAttempts::get() > 0 && T::MaxBatch::get() > 0);
-			assert!(T::MaxDeadlinesPerBlock::get() > 0 && T::MillisPerBlock::get() > 0);
+			assert!(T::MillisPerBlock::get() > 0 && T::MaxQueued::get() > 0);
+			// The hooks must be able to make progress: one deadline, one queued job.
+			assert!(T::WeightInfo::handle_deadline().all_lte(T::HookWeight::get()));
+			assert!(T::WeightInfo::assign_queued().all_lte(T::HookWeight::get()));
 			assert!(T::Params::get().max_assign_attempts <= T::MaxAttempts::get());
 		}
 
@@ -373,7 +431,7 @@ pub mod pallet {
 		///
 		/// Origin: the assigned operator. Emits [`Event::JobAcknowledged`] per job.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::acknowledge(job_ids.len() as u32))]
+		#[pallet::weight((T::WeightInfo::acknowledge(job_ids.len() as u32), DispatchClass::Operational))]
 		pub fn acknowledge(
 			origin: OriginFor<T>,
 			job_ids: BoundedVec<JobId, T::MaxBatch>,
@@ -391,7 +449,7 @@ pub mod pallet {
 		///
 		/// Origin: the assigned operator. Emits [`Event::JobCompleted`].
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::submit_result(output.len() as u32))]
+		#[pallet::weight((T::WeightInfo::submit_result(output.len() as u32), DispatchClass::Operational))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			job_id: JobId,
@@ -403,14 +461,12 @@ pub mod pallet {
 			Self::do_submit_result(&operator, JobResult { job_id, output, usage, signature })
 		}
 
-		/// Delivers several results in one call. All or nothing.
+		/// Delivers several results in one call. All or nothing. Weighed as if every output
+		/// had the largest length (the per-byte cost is small next to the per-result cost).
 		///
 		/// Origin: the assigned operator. Emits [`Event::JobCompleted`] per job.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_results(
-			results.len() as u32,
-			results.iter().map(|r| r.output.len() as u32).max().unwrap_or_default(),
-		))]
+		#[pallet::weight((T::WeightInfo::submit_results(results.len() as u32), DispatchClass::Operational))]
 		pub fn submit_results(
 			origin: OriginFor<T>,
 			results: BoundedVec<JobResultOf<T>, T::MaxBatch>,
@@ -428,7 +484,7 @@ pub mod pallet {
 		///
 		/// Origin: the assigned operator. Emits [`Event::JobFailed`].
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::report_failure())]
+		#[pallet::weight((T::WeightInfo::report_failure(), DispatchClass::Operational))]
 		pub fn report_failure(
 			origin: OriginFor<T>,
 			job_id: JobId,

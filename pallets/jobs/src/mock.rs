@@ -122,8 +122,21 @@ impl pallet_aitbc_receipts::Config for Test {
 	type WeightInfo = ();
 }
 
+parameter_types! {
+	/// The storage deposit per job, on top of its bytes.
+	pub const JobDeposit: Balance = 10;
+	/// The storage deposit per byte.
+	pub const ByteDeposit: Balance = 1;
+	/// What `on_initialize` may spend; tests of the metered hooks lower it.
+	pub static HookWeight: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
+}
+
 impl pallet_aitbc_jobs::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type JobDeposit = JobDeposit;
+	type ByteDeposit = ByteDeposit;
+	type HookWeight = HookWeight;
 	type Escrow = Escrow;
 	type Miners = Miners;
 	type Receipts = Receipts;
@@ -138,9 +151,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	type MaxReasonLen = ConstU32<128>;
 	type MaxAttempts = ConstU32<3>;
 	type MaxBatch = ConstU32<8>;
-	type MaxDeadlinesPerBlock = ConstU32<4>;
 	type MaxQueued = ConstU32<8>;
-	type MaxAssignPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Test>;
@@ -302,13 +313,26 @@ pub fn submit_as(
 		RuntimeOrigin::signed(who.clone()),
 		JobKind::TextInference,
 		model.as_bytes().to_vec().try_into().unwrap(),
-		b"What is machine learning?".to_vec().try_into().unwrap(),
+		PROMPT.to_vec().try_into().unwrap(),
 		params(max_tokens),
 		max_price,
 		ttl,
 		None,
 	)
 	.map(|_| id)
+}
+
+/// The prompt test jobs carry.
+pub const PROMPT: &[u8] = b"What is machine learning?";
+
+/// The storage deposit of a test job.
+pub fn deposit() -> Balance {
+	Jobs::deposit_for(PROMPT.len())
+}
+
+/// The queued jobs, oldest first.
+pub fn queued() -> Vec<JobId> {
+	crate::Queue::<Test>::iter_keys().map(|key| key.0).collect()
 }
 
 /// Client `c` submits a `model` job of `max_tokens` for at most `max_price`.

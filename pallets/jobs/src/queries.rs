@@ -2,43 +2,54 @@
 
 use crate::*;
 use aitbc_primitives::JobId;
+use alloc::vec::Vec;
+
+/// Most entries one listing looks at.
+pub const MAX_SCAN: u64 = 10_000;
 
 impl<T: Config> Pallet<T> {
-	/// The newest jobs (highest ids first), of `client` and/or in `status` if given, at most
-	/// `limit`. For the runtime API (off chain): scans at most `MAX_SCAN` ids.
+	/// The newest jobs (highest ids first) below `before` if given, of `client` and/or in
+	/// `status` if given, at most `limit`. For the runtime API (off chain); the work is
+	/// bounded: at most [`MAX_SCAN`] entries are looked at (ids, or the client's own index).
 	pub fn list_jobs(
 		client: Option<T::AccountId>,
 		status: Option<aitbc_primitives::JobStatus>,
+		before: Option<JobId>,
 		limit: u32,
-	) -> alloc::vec::Vec<(JobId, JobOf<T>)> {
-		const MAX_SCAN: u64 = 100_000;
+	) -> Vec<(JobId, JobOf<T>)> {
 		let matches = |job: &JobOf<T>| status.is_none_or(|s| job.state.status() == s);
-		let limit = limit as usize;
-		match client {
+		let ids: alloc::boxed::Box<dyn Iterator<Item = JobId>> = match client {
 			Some(client) => {
-				let mut ids: alloc::vec::Vec<JobId> =
-					JobsByClient::<T>::iter_key_prefix(&client).collect();
-				ids.sort_unstable_by(|a, b| b.cmp(a));
-				ids.into_iter()
-					.filter_map(|id| JobRecords::<T>::get(id).map(|job| (id, job)))
-					.filter(|(_, job)| matches(job))
-					.take(limit)
-					.collect()
+				let keys = match before {
+					Some(before) => JobsByClient::<T>::iter_key_prefix_from(
+						&client,
+						JobsByClient::<T>::hashed_key_for(&client, NewestFirst(before)),
+					),
+					None => JobsByClient::<T>::iter_key_prefix(&client),
+				};
+				alloc::boxed::Box::new(keys.map(|key| key.0))
 			}
 			None => {
-				let next = NextJobId::<T>::get();
-				(next.saturating_sub(MAX_SCAN)..next)
-					.rev()
-					.filter_map(|id| JobRecords::<T>::get(id).map(|job| (id, job)))
-					.filter(|(_, job)| matches(job))
-					.take(limit)
-					.collect()
+				let end = before.unwrap_or_else(NextJobId::<T>::get).min(NextJobId::<T>::get());
+				alloc::boxed::Box::new((end.saturating_sub(MAX_SCAN)..end).rev())
 			}
-		}
+		};
+		ids.take(MAX_SCAN as usize)
+			.filter_map(|id| JobRecords::<T>::get(id).map(|job| (id, job)))
+			.filter(|(_, job)| matches(job))
+			.take(limit as usize)
+			.collect()
+	}
+
+	/// The jobs `operator` holds now (assigned or running), oldest first: O(its jobs).
+	pub fn held_jobs(operator: &T::AccountId) -> Vec<(JobId, JobOf<T>)> {
+		HeldJobs::<T>::iter_key_prefix(operator)
+			.filter_map(|key| JobRecords::<T>::get(key.0).map(|job| (key.0, job)))
+			.collect()
 	}
 
 	/// How many jobs wait for a miner.
 	pub fn queued_count() -> u32 {
-		Queue::<T>::decode_len().unwrap_or_default() as u32
+		QueuedCount::<T>::get()
 	}
 }

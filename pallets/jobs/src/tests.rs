@@ -2,11 +2,15 @@
 
 use crate::{
 	mock::*, Error, Event, FailureReason, JobKind, JobRecords, JobResult, JobState, JobsByClient,
-	MissedDeadline, OpenJobs, Queue,
+	MissedDeadline, NewestFirst, OpenJobs,
 };
 use aitbc_primitives::{verify_receipt, Usage};
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
 use pallet_aitbc_miners::{MinerRecords, MinerStatus};
 use pallet_aitbc_receipts::{ReceiptOfJob, ReceiptRecords};
 use sp_core::Pair;
@@ -55,6 +59,7 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 					model: b"llama3.2:latest".to_vec().try_into().unwrap(),
 					max_price: 1_000,
 					expires_at: 451,
+					deposit: deposit(),
 				},
 				Event::JobAssigned {
 					job_id: job,
@@ -78,7 +83,7 @@ fn happy_path_pays_miner_fee_and_refund_and_writes_a_verifiable_receipt() {
 		// 80 tokens at 3 = 240; fee 10% = 24
 		assert_ok!(submit_result(1, job, b"Machine learning is...", 80, 240));
 		assert_eq!(state(job), JobState::Completed { receipt_id: 0 });
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT - 240);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT - 240);
 		assert_eq!(Balances::free_balance(owner(1)), ENDOWMENT - STAKE + 216);
 		assert_eq!(Balances::free_balance(treasury()), 1 + 24);
 		assert_eq!(escrowed(1), 0);
@@ -126,7 +131,7 @@ fn the_price_is_capped_at_the_max_price() {
 			used,
 			sign(1, job, b"long", used, 300),
 		));
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT - 300);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT - 300);
 	});
 }
 
@@ -144,14 +149,14 @@ fn a_result_without_ack_is_accepted() {
 fn no_miner_queues_then_fails_at_queue_timeout_with_full_refund() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit(1, "m", 10, 100);
-		assert_eq!(Queue::<Test>::get().into_inner(), vec![job]);
+		assert_eq!(queued(), vec![job]);
 		assert!(job_events().contains(&Event::JobQueued { job_id: job, timeout_at: 31 }));
 		run_to_block(30);
 		assert_eq!(state(job), JobState::Queued);
 		run_to_block(31);
 		assert_eq!(state(job), JobState::Failed { reason: FailureReason::NoMinerAvailable });
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
-		assert!(Queue::<Test>::get().is_empty());
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
+		assert!(queued().is_empty());
 		assert!(job_events().contains(&Event::JobFailed {
 			job_id: job,
 			reason: FailureReason::NoMinerAvailable,
@@ -168,7 +173,7 @@ fn a_queued_job_is_assigned_when_a_miner_registers() {
 		register_miner(1, "m", 1, 1);
 		run_to_block(6);
 		assert_eq!(state(job), JobState::Assigned { operator: operator(1) });
-		assert!(Queue::<Test>::get().is_empty());
+		assert!(queued().is_empty());
 	});
 }
 
@@ -194,7 +199,7 @@ fn a_job_whose_budget_no_miner_accepts_waits_and_fails() {
 		assert_eq!(state(job), JobState::Queued);
 		run_to_block(31);
 		assert_eq!(state(job), JobState::Failed { reason: FailureReason::NoMinerAvailable });
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
 	});
 }
 
@@ -264,7 +269,7 @@ fn attempts_run_out_with_a_full_refund() {
 		run_to_block(9);
 		run_to_block(13);
 		assert_eq!(state(job), JobState::Failed { reason: FailureReason::AttemptsExhausted });
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
 	});
 }
 
@@ -312,7 +317,7 @@ fn ttl_bounds_every_deadline_and_expires_the_job() {
 		run_to_block(60);
 		assert_eq!(state(0), JobState::Expired);
 		assert!(job_events().contains(&Event::JobExpired { job_id: 0, refunded: 10_000 }));
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
 	});
 }
 
@@ -326,7 +331,7 @@ fn report_failure_refunds_in_full_and_pays_nothing() {
 		assert_ok!(Jobs::report_failure(RuntimeOrigin::signed(operator(1)), job, reason.clone()));
 		let reason = FailureReason::MinerReported(reason);
 		assert_eq!(state(job), JobState::Failed { reason: reason.clone() });
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
 		assert_eq!(Balances::free_balance(owner(1)), ENDOWMENT - STAKE);
 		assert!(job_events().contains(&Event::JobFailed { job_id: job, reason, refunded: 100 }));
 	});
@@ -335,13 +340,13 @@ fn report_failure_refunds_in_full_and_pays_nothing() {
 #[test]
 fn cancel_refunds_while_queued_and_is_refused_once_held() {
 	ExtBuilder::default().build_and_execute(|| {
-		let queued = submit(1, "m", 10, 100);
-		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), queued));
-		assert_eq!(state(queued), JobState::Cancelled);
-		assert!(Queue::<Test>::get().is_empty());
-		assert!(job_events().contains(&Event::JobCancelled { job_id: queued, refunded: 100 }));
-		assert_eq!(Balances::free_balance(client(1)), ENDOWMENT);
-		assert_noop!(submit_result(1, queued, b"late", 10, 10), Error::<Test>::JobFinished);
+		let job_in_queue = submit(1, "m", 10, 100);
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(client(1)), job_in_queue));
+		assert_eq!(state(job_in_queue), JobState::Cancelled);
+		assert!(queued().is_empty());
+		assert!(job_events().contains(&Event::JobCancelled { job_id: job_in_queue, refunded: 100 }));
+		assert_eq!(Balances::total_balance(&client(1)), ENDOWMENT);
+		assert_noop!(submit_result(1, job_in_queue, b"late", 10, 10), Error::<Test>::JobFinished);
 		// Once a miner holds the job (issue 11: no free results) the cancel is refused.
 		register_miner(1, "m", 1, 1);
 		let running = submit(1, "m", 10, 100);
@@ -541,7 +546,7 @@ fn finished_jobs_are_pruned_after_retention_leaving_the_receipt() {
 		assert!(JobRecords::<Test>::get(job).is_some());
 		run_to_block(52);
 		assert!(JobRecords::<Test>::get(job).is_none());
-		assert!(JobsByClient::<Test>::get(client(1), job).is_none());
+		assert!(JobsByClient::<Test>::get(client(1), NewestFirst(job)).is_none());
 		assert!(job_events().contains(&Event::JobPruned { job_id: job }));
 		let receipt_id = ReceiptOfJob::<Test>::get(job).unwrap();
 		let receipt = ReceiptRecords::<Test>::get(receipt_id).unwrap();
@@ -558,15 +563,13 @@ fn finished_jobs_are_pruned_after_retention_leaving_the_receipt() {
 }
 
 #[test]
-fn deadlines_slide_when_a_block_is_full() {
+fn any_number_of_deadlines_fit_in_a_block_and_none_moves_earlier() {
 	ExtBuilder::default().build_and_execute(|| {
 		register_miner(1, "m", 1, 8);
-		// MaxDeadlinesPerBlock is 4: the fifth ack deadline slides to the next block (later,
-		// never earlier: a miner's window never shrinks).
 		let jobs: Vec<u64> = (1..=5).map(|c| submit(c, "m", 10, 100)).collect();
 		let deadlines: Vec<u64> =
 			jobs.iter().map(|j| JobRecords::<Test>::get(j).unwrap().deadline).collect();
-		assert_eq!(deadlines, vec![5, 5, 5, 5, 6]);
+		assert_eq!(deadlines, vec![5; 5]);
 	});
 }
 

@@ -119,6 +119,8 @@ pub struct Job<AccountId, Balance, BlockNumber, Model, Prompt, Output, Tried, Re
 	pub params: InferenceParams,
 	/// Most the client pays; held in escrow until the job ends.
 	pub max_price: Balance,
+	/// The storage deposit held from the client until the job is pruned.
+	pub deposit: Balance,
 	/// Least miner reputation accepted.
 	pub min_reputation: Perbill,
 	/// Block of submission.
@@ -162,3 +164,49 @@ pub struct JobResult<Output> {
 }
 
 pub use aitbc_traits::{SignatureVerifier, Sr25519Verifier};
+
+/// A job id as a storage key that iterates in id order: big-endian, so that FRAME's
+/// (lexicographic) prefix iteration under the `Identity` hasher walks the oldest job first.
+/// Job ids are assigned by the chain in sequence, so the unhashed key cannot be steered.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct OldestFirst(pub aitbc_primitives::JobId);
+
+/// A job id as a storage key that iterates newest job first (the big-endian complement).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct NewestFirst(pub aitbc_primitives::JobId);
+
+/// The SCALE form of both orderings: eight bytes, big-endian, described as `[u8; 8]` in the
+/// metadata (what they are on the wire).
+macro_rules! ordered_job_key {
+	($name:ident, $to:expr, $from:expr) => {
+		impl Encode for $name {
+			fn size_hint(&self) -> usize {
+				8
+			}
+			fn encode_to<O: codec::Output + ?Sized>(&self, dest: &mut O) {
+				let to: fn(u64) -> u64 = $to;
+				dest.write(&to(self.0).to_be_bytes());
+			}
+		}
+		impl codec::EncodeLike for $name {}
+		impl Decode for $name {
+			fn decode<I: codec::Input>(input: &mut I) -> Result<Self, codec::Error> {
+				let from: fn(u64) -> u64 = $from;
+				Ok(Self(from(u64::from_be_bytes(<[u8; 8]>::decode(input)?))))
+			}
+		}
+		impl MaxEncodedLen for $name {
+			fn max_encoded_len() -> usize {
+				8
+			}
+		}
+		impl TypeInfo for $name {
+			type Identity = [u8; 8];
+			fn type_info() -> scale_info::Type {
+				<[u8; 8]>::type_info()
+			}
+		}
+	};
+}
+ordered_job_key!(OldestFirst, |id| id, |key| key);
+ordered_job_key!(NewestFirst, |id| !id, |key| !key);

@@ -6,18 +6,15 @@ use aitbc_primitives::JobId;
 use aitbc_traits::JobEscrow;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{One, Saturating, Zero};
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn now() -> BlockNumberFor<T> {
 		frame_system::Pallet::<T>::block_number()
 	}
 
-	pub(crate) fn unqueue(job_id: JobId) {
-		Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
-	}
-
-	/// Moves `job` to a final state: closes it for its client and schedules its pruning.
+	/// Moves `job` to a final state: closes it for its client and its operator, drops its
+	/// pending deadline and schedules its pruning.
 	pub(crate) fn finish(
 		job_id: JobId,
 		job: &mut JobOf<T>,
@@ -25,17 +22,17 @@ impl<T: Config> Pallet<T> {
 		market: &MarketParamsOf<T>,
 	) {
 		let now = Self::now();
+		if let Some(operator) = job.state.operator() {
+			HeldJobs::<T>::remove(operator, OldestFirst(job_id));
+		}
+		Deadlines::<T>::remove(job.deadline, job_id);
 		job.state = state;
 		job.ended_at = Some(now);
 		OpenJobs::<T>::mutate_exists(&job.client, |open| {
 			let left = open.unwrap_or_default().saturating_sub(1);
 			*open = (left > 0).then_some(left);
 		});
-		let mut at = now.saturating_add(market.retention_period);
-		// A full prune list only delays pruning.
-		while !Prunes::<T>::mutate(at, |list| list.try_push(job_id).is_ok()) {
-			at = at.saturating_add(One::one());
-		}
+		Prunes::<T>::insert(now.saturating_add(market.retention_period), job_id, ());
 	}
 
 	/// Ends a job without a result (timeouts): refund, state, event.

@@ -40,12 +40,12 @@ pub trait WeightInfo {
 	fn submit_job(p: u32, ) -> Weight;
 	fn acknowledge(n: u32, ) -> Weight;
 	fn submit_result(o: u32, ) -> Weight;
-	fn submit_results(n: u32, o: u32, ) -> Weight;
+	fn submit_results(n: u32, ) -> Weight;
 	fn report_failure() -> Weight;
 	fn cancel_job() -> Weight;
-	fn on_initialize_deadlines(n: u32, ) -> Weight;
-	fn on_initialize_assign(n: u32, ) -> Weight;
-	fn on_idle_prune(n: u32, ) -> Weight;
+	fn handle_deadline() -> Weight;
+	fn assign_queued() -> Weight;
+	fn prune_job() -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -80,11 +80,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `n` in `[1, 32]`.
 	/// Component `o` in `[0, 32768]`.
-	fn submit_results(n: u32, o: u32, ) -> Weight {
+	fn submit_results(n: u32, ) -> Weight {
 		// Proof size measured `17333`, estimated `11671` bytes.
 		Weight::from_parts(587_325_000, 11671)
 			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(77_216, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(2_600_000_000, 0))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -103,38 +103,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
-	/// Component `n` in `[0, 64]`.
-	fn on_initialize_deadlines(n: u32, ) -> Weight {
-		// Proof size measured `33679`, estimated `27333` bytes.
-		Weight::from_parts(120_226_888, 27333)
-			.saturating_add(Weight::from_parts(78_987_374, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn handle_deadline() -> Weight {
+		Weight::from_parts(200_000_000, 60_000)
+			.saturating_add(T::DbWeight::get().reads(80_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
-	/// Component `n` in `[0, 16]`.
-	fn on_initialize_assign(n: u32, ) -> Weight {
-		// Proof size measured `16632`, estimated `11671` bytes.
-		Weight::from_parts(22_410_938, 11671)
-			.saturating_add(Weight::from_parts(31_410_708, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn assign_queued() -> Weight {
+		Weight::from_parts(100_000_000, 60_000)
+			.saturating_add(T::DbWeight::get().reads(70_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
-	/// Component `n` in `[0, 256]`.
-	fn on_idle_prune(n: u32, ) -> Weight {
-		// Proof size measured `9981`, estimated `11671` bytes.
-		Weight::from_parts(47_150_047, 11671)
-			.saturating_add(Weight::from_parts(14_079_181, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn prune_job() -> Weight {
+		Weight::from_parts(40_000_000, 60_000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 }
 
@@ -161,10 +143,10 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
-	fn submit_results(n: u32, o: u32, ) -> Weight {
+	fn submit_results(n: u32, ) -> Weight {
 		Weight::from_parts(587_325_000, 11671)
 			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(77_216, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(2_600_000_000, 0))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
@@ -181,31 +163,19 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
-	fn on_initialize_deadlines(n: u32, ) -> Weight {
-		Weight::from_parts(120_226_888, 27333)
-			.saturating_add(Weight::from_parts(78_987_374, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn handle_deadline() -> Weight {
+		Weight::from_parts(200_000_000, 60_000)
+			.saturating_add(ParityDbWeight::get().reads(80_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
-	fn on_initialize_assign(n: u32, ) -> Weight {
-		Weight::from_parts(22_410_938, 11671)
-			.saturating_add(Weight::from_parts(31_410_708, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn assign_queued() -> Weight {
+		Weight::from_parts(100_000_000, 60_000)
+			.saturating_add(ParityDbWeight::get().reads(70_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
-	fn on_idle_prune(n: u32, ) -> Weight {
-		Weight::from_parts(47_150_047, 11671)
-			.saturating_add(Weight::from_parts(14_079_181, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+	fn prune_job() -> Weight {
+		Weight::from_parts(40_000_000, 60_000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }

@@ -37,4 +37,8 @@ impl<T: Config> BenchmarkSetup<T::AccountId, BalanceOf<T>> for JobsBenchmarkSetu
 	fn max_price() -> BalanceOf<T> {
 		1_000_000u32.into()
 	}
+
+	fn max_miners_per_model() -> u32 {
+		T::MaxMinersPerModel::get()
+	}
 }

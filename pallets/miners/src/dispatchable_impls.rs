@@ -43,15 +43,28 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Indexes `operator` under each of `models` for selection. When a model's index is full,
+	/// a miner there that cannot take jobs now (stale heartbeat, stake below the governed
+	/// minimum) is [evicted](Self::evict) to make room; `ModelIndexFull` only when every
+	/// indexed miner could take a job. All or nothing (the caller's transaction rolls back).
 	pub(crate) fn index_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) -> DispatchResult {
 		for model in models {
-			MinersByModel::<T>::try_mutate(model, |operators| {
-				operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)
-			})?;
+			let mut operators = MinersByModel::<T>::get(model);
+			if operators.contains(operator) {
+				continue;
+			}
+			if operators.is_full() {
+				let stale = Self::evictable(&operators).ok_or(Error::<T>::ModelIndexFull)?;
+				Self::evict(&stale);
+				operators = MinersByModel::<T>::get(model);
+			}
+			operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)?;
+			MinersByModel::<T>::insert(model, operators);
 		}
 		Ok(())
 	}
 
+	/// Takes `operator` out of the indexes of `models`.
 	pub(crate) fn unindex_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) {
 		for model in models {
 			MinersByModel::<T>::mutate_exists(model, |entry| {
@@ -63,6 +76,33 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 		}
+	}
+
+	/// The first of `operators` that holds an index slot without being able to take a job:
+	/// its heartbeat is older than `heartbeat_timeout`, or its stake is below `min_stake`.
+	fn evictable(operators: &[T::AccountId]) -> Option<T::AccountId> {
+		let params = T::Params::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		operators
+			.iter()
+			.find(|operator| {
+				MinerRecords::<T>::get(operator).is_some_and(|miner| {
+					now.saturating_sub(miner.last_heartbeat) > params.heartbeat_timeout
+						|| miner.stake < params.min_stake
+				})
+			})
+			.cloned()
+	}
+
+	/// Sets an active miner that cannot take jobs offline and takes it out of every index;
+	/// its operator's `go_online` (the daemon calls it when it finds itself offline) brings it
+	/// back.
+	pub(crate) fn evict(operator: &T::AccountId) {
+		let Some(mut miner) = MinerRecords::<T>::get(operator) else { return };
+		Self::unindex_models(operator, &miner.offer.models);
+		miner.status = MinerStatus::Offline;
+		MinerRecords::<T>::insert(operator, miner);
+		Self::deposit_event(Event::MinerWentOffline { operator: operator.clone() });
 	}
 
 	/// Registers a miner without checking an operator proof: the call checks it first;
@@ -107,8 +147,10 @@ impl<T: Config> Pallet<T> {
 		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
 		let mut miner = MinerRecords::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
 		Self::validate_offer(&offer)?;
-		Self::unindex_models(&operator, &miner.offer.models);
-		Self::index_models(&operator, &offer.models)?;
+		if miner.status == MinerStatus::Active {
+			Self::unindex_models(&operator, &miner.offer.models);
+			Self::index_models(&operator, &offer.models)?;
+		}
 		miner.offer = offer;
 		MinerRecords::<T>::insert(&operator, miner);
 		Self::deposit_event(Event::MinerUpdated { operator });
@@ -125,36 +167,59 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// A heartbeat; it also releases a miner whose jail time is over. A released miner whose
+	/// models' indexes are full of miners that can all take jobs goes offline instead (its
+	/// `go_online` tells why).
 	pub(crate) fn do_heartbeat(operator: T::AccountId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
-		let released = Self::mutate_miner(&operator, |miner| {
+		let (release, models) = Self::mutate_miner(&operator, |miner| {
 			miner.last_heartbeat = now;
 			let release = miner.status == MinerStatus::Jailed && now >= miner.jailed_until;
 			if release {
-				miner.status = MinerStatus::Active;
 				miner.consecutive_misses = 0;
 			}
-			Ok(release)
+			Ok((release, miner.offer.models.clone()))
 		})?;
-		if released {
-			Self::deposit_event(Event::MinerWentOnline { operator });
+		if !release {
+			return Ok(());
 		}
+		let indexed = frame_support::storage::with_transaction(|| {
+			match Self::index_models(&operator, &models) {
+				Ok(()) => sp_runtime::TransactionOutcome::Commit(Ok(())),
+				Err(e) => sp_runtime::TransactionOutcome::Rollback(Err(e)),
+			}
+		})
+		.is_ok();
+		let status = if indexed { MinerStatus::Active } else { MinerStatus::Offline };
+		Self::mutate_miner(&operator, |miner| {
+			miner.status = status;
+			Ok(())
+		})?;
+		Self::deposit_event(if indexed {
+			Event::MinerWentOnline { operator }
+		} else {
+			Event::MinerWentOffline { operator }
+		});
 		Ok(())
 	}
 
 	pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
-		Self::mutate_miner(&operator, |miner| {
+		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
+			let was_active = miner.status == MinerStatus::Active;
 			miner.status = MinerStatus::Offline;
-			Ok(())
+			Ok(was_active.then(|| miner.offer.models.clone()))
 		})?;
+		if let Some(models) = models {
+			Self::unindex_models(&operator, &models);
+		}
 		Self::deposit_event(Event::MinerWentOffline { operator });
 		Ok(())
 	}
 
 	pub(crate) fn do_set_online(operator: T::AccountId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
-		Self::mutate_miner(&operator, |miner| {
+		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
 			ensure!(
 				miner.status != MinerStatus::Jailed || now >= miner.jailed_until,
@@ -163,8 +228,9 @@ impl<T: Config> Pallet<T> {
 			miner.status = MinerStatus::Active;
 			miner.consecutive_misses = 0;
 			miner.last_heartbeat = now;
-			Ok(())
+			Ok(miner.offer.models.clone())
 		})?;
+		Self::index_models(&operator, &models)?;
 		Self::deposit_event(Event::MinerWentOnline { operator });
 		Ok(())
 	}
@@ -221,8 +287,10 @@ impl<T: Config> Pallet<T> {
 		let miner = MinerRecords::<T>::get(&old).ok_or(Error::<T>::NotRegistered)?;
 		ensure!(!MinerRecords::<T>::contains_key(&new), Error::<T>::OperatorInUse);
 		ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
-		Self::unindex_models(&old, &miner.offer.models);
-		Self::index_models(&new, &miner.offer.models)?;
+		if miner.status == MinerStatus::Active {
+			Self::unindex_models(&old, &miner.offer.models);
+			Self::index_models(&new, &miner.offer.models)?;
+		}
 		MinerRecords::<T>::remove(&old);
 		MinerRecords::<T>::insert(&new, miner);
 		OperatorOf::<T>::insert(&owner, &new);

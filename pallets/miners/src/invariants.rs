@@ -5,7 +5,8 @@ use frame_support::pallet_prelude::*;
 use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// Checks the registry's invariants: the index and the records agree, in-flight counts
+	/// Checks the registry's invariants: each model's index holds exactly the active miners
+	/// serving it (offline and jailed ones leave it), in-flight counts
 	/// never exceed capacity, each owner's hold covers its stake.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
@@ -17,8 +18,9 @@ impl<T: Config> Pallet<T> {
 			);
 			for model in miner.offer.models.iter() {
 				ensure!(
-					MinersByModel::<T>::get(model).contains(&operator),
-					"a served model does not index its miner"
+					MinersByModel::<T>::get(model).contains(&operator)
+						== (miner.status == MinerStatus::Active),
+					"a model's index does not hold exactly its active miners"
 				);
 			}
 			ensure!(miner.in_flight <= T::MaxCapacity::get(), "in_flight above MaxCapacity");
@@ -44,6 +46,7 @@ impl<T: Config> Pallet<T> {
 				let miner =
 					MinerRecords::<T>::get(operator).ok_or("index names an unknown miner")?;
 				ensure!(miner.offer.models.contains(&model), "index names a model not served");
+				ensure!(miner.status == MinerStatus::Active, "index names an inactive miner");
 			}
 		}
 		Ok(())

@@ -30,6 +30,13 @@
 //! accounting and outcomes. Selection reads the per-model index [`MinersByModel`], bounded by
 //! [`Config::MaxMinersPerModel`]; no call or hook iterates an unbounded map.
 //!
+//! The index holds exactly the **active** miners: going offline or to jail takes a miner out
+//! of every index of its models, `go_online` (or the heartbeat that ends a jail term) puts it
+//! back. A slot is never lost to a miner that cannot work: when a model's index is full, a
+//! newcomer evicts an indexed miner whose heartbeat is stale or whose stake fell below
+//! `min_stake` (it goes offline, and its daemon's `go_online` brings it back). Only active,
+//! heartbeating, staked miners fill an index, each at the cost of its stake.
+//!
 //! One owner has at most one miner.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -219,7 +226,8 @@ pub mod pallet {
 		EmptyModelId,
 		/// The offer names the same model twice.
 		DuplicateModel,
-		/// A model already has the most miners the index holds (`MaxMinersPerModel`).
+		/// A model's index already holds `MaxMinersPerModel` active miners, all with a fresh
+		/// heartbeat and enough stake (none can be evicted). Try again later.
 		ModelIndexFull,
 		/// Capacity must be between 1 and `MaxCapacity`.
 		InvalidCapacity,

@@ -81,6 +81,9 @@ impl<T: Config> Pallet<T> {
 		{
 			let until =
 				frame_system::Pallet::<T>::block_number().saturating_add(params.jail_period);
+			if miner.status == MinerStatus::Active {
+				Self::unindex_models(operator, &miner.offer.models);
+			}
 			miner.status = MinerStatus::Jailed;
 			miner.jailed_until = until;
 			Self::deposit_event(Event::MinerJailed {

@@ -142,6 +142,7 @@ pub mod pallet {
 				params.max_ttl,
 				params.unbonding_period,
 				params.retention_period,
+				params.receipt_retention,
 				params.jail_period,
 			];
 			ensure!(periods.iter().all(|p| *p > zero), Error::<T>::ZeroTimeout);

@@ -100,6 +100,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextReceiptId<T: Config> = StorageValue<_, ReceiptId, ValueQuery>;
 
+	/// The oldest receipt id not yet pruned (receipts are issued, and so expire, in id order).
+	#[pallet::storage]
+	pub type PruneFrom<T: Config> = StorageValue<_, ReceiptId, ValueQuery>;
+
 	/// Total minted by claims so far (never above `emission_cap`).
 	#[pallet::storage]
 	pub type Emitted<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
@@ -116,6 +120,8 @@ pub mod pallet {
 		},
 		/// A miner's owner claimed a receipt and `reward` was minted to it.
 		ReceiptClaimed { receipt_id: ReceiptId, owner: T::AccountId, reward: BalanceOf<T> },
+		/// A receipt was removed from state `receipt_retention` blocks after it was issued.
+		ReceiptPruned { receipt_id: ReceiptId, job_id: JobId },
 	}
 
 	#[pallet::error]
@@ -130,6 +136,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Prunes receipts past `receipt_retention`, oldest first, within the spare weight;
+		/// what does not fit waits for the next block.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let mut meter = frame_support::weights::WeightMeter::with_limit(remaining);
+			Self::prune_expired(now, &mut meter);
+			meter.consumed()
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -179,6 +193,43 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Prunes the receipts whose retention ended by `now`, as far as `meter` allows.
+		pub(crate) fn prune_expired(
+			now: BlockNumberFor<T>,
+			meter: &mut frame_support::weights::WeightMeter,
+		) {
+			let retention = T::Params::get().receipt_retention;
+			let next = NextReceiptId::<T>::get();
+			let probe = T::DbWeight::get().reads_writes(1, 1);
+			if meter.try_consume(probe).is_err() {
+				return;
+			}
+			let mut cursor = PruneFrom::<T>::get();
+			let each = T::WeightInfo::prune_receipt();
+			while cursor < next && meter.can_consume(each) {
+				let due = ReceiptRecords::<T>::get(cursor)
+					.is_none_or(|r| r.block.saturating_add(retention) <= now);
+				if !due {
+					break;
+				}
+				meter.consume(each);
+				Self::prune_one(cursor);
+				cursor = cursor.saturating_add(1);
+			}
+			PruneFrom::<T>::put(cursor);
+		}
+
+		/// Removes receipt `id` and its job's entry.
+		pub(crate) fn prune_one(id: ReceiptId) {
+			if let Some(receipt) = ReceiptRecords::<T>::take(id) {
+				ReceiptOfJob::<T>::remove(receipt.job_id);
+				Self::deposit_event(Event::ReceiptPruned {
+					receipt_id: id,
+					job_id: receipt.job_id,
+				});
+			}
+		}
+
 		/// The newest receipts, highest ids first, at most `limit` (for the runtime API).
 		pub fn latest(limit: u32) -> alloc::vec::Vec<ReceiptRecordOf<T>> {
 			let next = NextReceiptId::<T>::get();
@@ -201,11 +252,17 @@ pub mod pallet {
 			for (id, receipt) in ReceiptRecords::<T>::iter() {
 				ensure!(receipt.id == id, "a receipt is stored under another id");
 				ensure!(id < NextReceiptId::<T>::get(), "a receipt id is not below NextReceiptId");
+				ensure!(id >= PruneFrom::<T>::get(), "a receipt below PruneFrom was not pruned");
 				if let ReceiptStatus::Claimed { reward, .. } = receipt.status {
 					claimed = claimed.saturating_add(reward);
 				}
 			}
-			ensure!(claimed == Emitted::<T>::get(), "claimed rewards differ from Emitted");
+			// Pruned receipts take their claimed rewards out of the sum.
+			ensure!(
+				claimed == Emitted::<T>::get() || PruneFrom::<T>::get() > 0,
+				"claimed rewards differ from Emitted"
+			);
+			ensure!(claimed <= Emitted::<T>::get(), "claimed rewards above Emitted");
 			ensure!(Emitted::<T>::get() <= T::Params::get().emission_cap, "emission above cap");
 			for (job, id) in ReceiptOfJob::<T>::iter() {
 				let receipt =

@@ -149,3 +149,42 @@ fn the_reward_never_exceeds_the_fee_share() {
 		assert_eq!(Emitted::<Test>::get(), 9);
 	});
 }
+
+/// Receipts are pruned `receipt_retention` blocks after they were issued, oldest first, as
+/// far as `on_idle`'s weight allows; the rest wait for the next block.
+#[test]
+fn receipts_are_pruned_after_their_retention_within_the_spare_weight() {
+	use frame_support::{
+		traits::{Get, Hooks},
+		weights::Weight,
+	};
+	build_and_execute(|| {
+		let retention = <Test as crate::Config>::Params::get().receipt_retention;
+		let issued_at = System::block_number();
+		let ids: Vec<u64> =
+			(0..5).map(|job| Receipts::issue(new_receipt(job, 10, [0; 64]))).collect();
+		let due = issued_at + retention;
+		assert_eq!(
+			Receipts::on_idle(due - 1, Weight::MAX),
+			<Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1)
+		);
+		assert_eq!(ReceiptRecords::<Test>::iter().count(), 5, "kept until the retention ends");
+		// Spare weight for two receipts a block.
+		let each = <() as crate::WeightInfo>::prune_receipt();
+		let spare = each
+			.saturating_mul(2)
+			.saturating_add(<Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1));
+		assert!(Receipts::on_idle(due, spare).all_lte(spare));
+		assert_eq!(ReceiptRecords::<Test>::iter().count(), 3);
+		Receipts::on_idle(due + 1, spare);
+		Receipts::on_idle(due + 2, spare);
+		assert_eq!(ReceiptRecords::<Test>::iter().count(), 0);
+		assert!(ReceiptOfJob::<Test>::iter().next().is_none());
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Receipts(Event::ReceiptPruned { receipt_id: ids[4], job_id: 4 })));
+		assert_noop!(
+			Receipts::claim_receipt(RuntimeOrigin::signed(OWNER), ids[0]),
+			Error::<Test>::UnknownReceipt
+		);
+	});
+}

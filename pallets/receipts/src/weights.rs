@@ -38,6 +38,7 @@ use frame_support::{
 /// Weight functions of `pallet_aitbc_receipts`.
 pub trait WeightInfo {
 	fn claim_receipt() -> Weight;
+	fn prune_receipt() -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -49,6 +50,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	fn prune_receipt() -> Weight {
+		Weight::from_parts(20_000_000, 1_000)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 }
 
 /// The same measurements with ParityDB weights, for tests and mocks.
@@ -56,6 +62,11 @@ impl WeightInfo for () {
 	fn claim_receipt() -> Weight {
 		Weight::from_parts(43_205_000, 3925)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn prune_receipt() -> Weight {
+		Weight::from_parts(20_000_000, 1_000)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 }

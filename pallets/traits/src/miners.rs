@@ -47,6 +47,19 @@ pub struct JobNeeds<'a, Balance> {
 	pub min_reputation: Perbill,
 }
 
+impl<'a, Balance: sp_runtime::traits::Bounded> JobNeeds<'a, Balance> {
+	/// A job on `model` at any price from any miner: whether anyone can take a job of the
+	/// model at all now.
+	pub fn any_price(model: &'a [u8]) -> Self {
+		Self {
+			model,
+			max_tokens: 1,
+			max_price: Balance::max_value(),
+			min_reputation: Perbill::zero(),
+		}
+	}
+}
+
 /// What the jobs pallet needs from a miner registry.
 pub trait MinerRegistry<AccountId, Balance> {
 	/// The best active miner for `needs`, skipping the operators in `exclude`; its terms.
@@ -102,4 +115,6 @@ pub trait BenchmarkSetup<AccountId, Balance> {
 	fn register_miner(operator: &AccountId, index: u32, model: &[u8]);
 	/// The largest price a job may offer.
 	fn max_price() -> Balance;
+	/// The most miners indexed for one model (selection's worst case).
+	fn max_miners_per_model() -> u32;
 }

@@ -47,6 +47,9 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub unbonding_period: BlockNumber,
 	/// Blocks a finished job stays in state before only its receipt remains.
 	pub retention_period: BlockNumber,
+	/// Blocks a receipt is kept after it was issued; then it is pruned (claim its reward
+	/// before). Receipts are also in the block's events, for indexers that keep them longer.
+	pub receipt_retention: BlockNumber,
 	/// Reward minted per billed unit when a miner's owner claims a receipt.
 	pub reward_per_unit: Balance,
 	/// Most a receipt's reward may be, as a share of the protocol fee that receipt paid. Always
@@ -79,6 +82,7 @@ impl<Balance: From<u32>, BlockNumber: From<u32>> MarketParams<Balance, BlockNumb
 			jail_period: 20.into(),
 			unbonding_period: 100.into(),
 			retention_period: 50.into(),
+			receipt_retention: 200.into(),
 			reward_per_unit: 1.into(),
 			reward_fee_share: Perbill::from_percent(50),
 			emission_cap: 1_000_000.into(),

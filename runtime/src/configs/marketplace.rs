@@ -2,12 +2,14 @@
 
 use crate::{
 	AccountId, Balance, Balances, BlockNumber, Escrow, Miners, Params, Receipts, Runtime,
-	RuntimeHoldReason, Timestamp, DAYS, MILLI_SECS_PER_BLOCK, MINUTES, UNIT,
+	RuntimeHoldReason, Timestamp, DAYS, MICRO_UNIT, MILLI_SECS_PER_BLOCK, MILLI_UNIT, MINUTES,
+	UNIT,
 };
 use aitbc_traits::MarketParams;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, ConstU64},
+	traits::{ConstU128, ConstU32, ConstU64},
+	weights::Weight,
 	PalletId,
 };
 use sp_runtime::{traits::AccountIdConversion, Perbill};
@@ -47,6 +49,8 @@ parameter_types! {
 		jail_period: 10 * MINUTES,
 		unbonding_period: 7 * DAYS,
 		retention_period: DAYS,
+		// a month to claim a receipt's reward; the receipt stays in the block's events
+		receipt_retention: 30 * DAYS,
 		reward_per_unit: UNIT / 1_000_000,
 		// a receipt's reward is at most half the protocol fee it paid
 		reward_fee_share: Perbill::from_percent(50),
@@ -99,8 +103,21 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// What `on_initialize` of the jobs pallet may spend per block on due deadlines and queued
+	/// jobs (a fifth of the block); the rest carries over to the next block.
+	pub JobsHookWeight: Weight =
+		crate::configs::RuntimeBlockWeights::get().max_block.saturating_div(5);
+}
+
 impl pallet_aitbc_jobs::Config for Runtime {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	// about 0.07 AIT for the largest job (16 kB prompt, 32 KiB output), 0.05 AIT for a short
+	// prompt; held while the job is stored, released at pruning
+	type JobDeposit = ConstU128<{ 20 * MILLI_UNIT }>;
+	type ByteDeposit = ConstU128<MICRO_UNIT>;
+	type HookWeight = JobsHookWeight;
 	type Escrow = Escrow;
 	type Miners = Miners;
 	type Receipts = Receipts;
@@ -115,9 +132,7 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxReasonLen = ConstU32<256>;
 	type MaxAttempts = MaxAssignAttempts;
 	type MaxBatch = ConstU32<32>;
-	type MaxDeadlinesPerBlock = ConstU32<1_024>;
 	type MaxQueued = ConstU32<1_024>;
-	type MaxAssignPerBlock = ConstU32<16>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Runtime>;
