@@ -40,11 +40,12 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32, genesis: H256) 
 		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_aitbc_jobs::CheckWorkInFlight::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);
 	let implicit =
-		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), ());
+		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let extrinsic = UncheckedExtrinsic::new_signed(
@@ -89,30 +90,8 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 		.expect("genesis hash");
 
 	// Bob owns a miner that Charlie's key operates.
-	let offer = MinerOffer {
-		models: vec![MODEL.as_bytes().to_vec().try_into().unwrap()].try_into().unwrap(),
-		unit_type: UnitType::OutputToken,
-		unit_price: UNIT_PRICE,
-		capacity: 2,
-		gpu: GpuInfo {
-			name: b"NVIDIA H100".to_vec().try_into().unwrap(),
-			vram_mib: 81_920,
-			count: 1,
-		},
-	};
 	let charlie = Sr25519Keyring::Charlie.to_account_id();
-	let bob = Sr25519Keyring::Bob.to_account_id();
-	let operator_proof =
-		Sr25519Keyring::Charlie.sign(&operator_proof_bytes(&genesis.0, bob.as_ref())).0;
-	let register = RuntimeCall::Miners(pallet_aitbc_miners::Call::register {
-		operator: charlie.clone(),
-		offer,
-		stake: 1_000 * UNIT,
-		operator_proof,
-	});
-	submit(&node, signed(register, Sr25519Keyring::Bob, 0, genesis));
-	let miner =
-		wait_for(&node, "aitbc_miner", json!([charlie.to_string()]), "the miner", |v| !v.is_null());
+	let miner = register_charlie(&node, genesis, 2);
 	assert_eq!(miner["models"], json!([MODEL]));
 	assert_eq!(miner["status"], "active");
 
@@ -121,20 +100,13 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(quote["minPrice"], (16 * UNIT_PRICE).to_string());
 
 	// Alice submits a job; it is assigned to Charlie in the same block.
-	let job = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
-		kind: JobKind::TextInference,
-		model: MODEL.as_bytes().to_vec().try_into().unwrap(),
-		prompt: b"What is machine learning?".to_vec().try_into().unwrap(),
-		params: InferenceParams { temperature_milli: 700, max_tokens: 16, seed: Some(7) },
-		max_price: UNIT,
-		ttl: None,
-		min_reputation: None,
-	});
-	submit(&node, signed(job, Sr25519Keyring::Alice, 0, genesis));
+	submit(&node, signed(job("What is machine learning?"), Sr25519Keyring::Alice, 0, genesis));
 	let assigned = wait_for(&node, "aitbc_job", json!([0]), "the job's assignment", |v| {
 		v["status"] == "assigned"
 	});
 	assert_eq!(assigned["operator"], address(&charlie));
+	let held = node.rpc("aitbc_heldJobs", json!([charlie.to_string()])).unwrap();
+	assert_eq!(ids(&held), [0], "Charlie holds the job");
 	assert_eq!(assigned["prompt"], "What is machine learning?");
 
 	// Charlie acknowledges, then delivers a signed result.
@@ -169,6 +141,8 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(done["output"], OUTPUT);
 	assert_eq!(done["usage"]["outputTokens"], 12);
 	assert_eq!(done["receiptId"], 0);
+	let held = node.rpc("aitbc_heldJobs", json!([charlie.to_string()])).unwrap();
+	assert_eq!(held, json!([]), "a completed job is held no more");
 
 	let receipts = node.rpc("aitbc_receipts", json!([0, null])).unwrap();
 	let receipt = &receipts[0];
@@ -214,6 +188,114 @@ fn a_job_runs_end_to_end_and_its_receipt_is_read_over_rpc() {
 	assert_eq!(node.rpc("aitbc_job", json!([0, null])).unwrap()["status"], "completed");
 	let unknown = node.rpc("aitbc_job", json!([0, H256::repeat_byte(7)])).unwrap_err();
 	assert!(unknown.contains("9001"), "{unknown}");
+}
+
+#[test]
+fn jobs_page_newest_first_with_before_and_an_operator_reads_its_held_jobs() {
+	let logs = TempDir::new("marketplace-paging");
+	let mut node = Node::start(&["--dev", "--tmp"], &logs.0);
+	node.wait_ready(Duration::from_secs(60));
+	let genesis: H256 = serde_json::from_value(node.rpc("chain_getBlockHash", json!([0])).unwrap())
+		.expect("genesis hash");
+	let charlie = Sr25519Keyring::Charlie.to_account_id().to_string();
+	register_charlie(&node, genesis, 3);
+
+	// Alice submits jobs 0, 1 and 2; Charlie (capacity 3) is assigned all three.
+	for nonce in 0..3 {
+		submit(
+			&node,
+			signed(job(&format!("Question {nonce}")), Sr25519Keyring::Alice, nonce, genesis),
+		);
+	}
+	let held = wait_for(&node, "aitbc_heldJobs", json!([charlie]), "three held jobs", |v| {
+		v.as_array().is_some_and(|jobs| jobs.len() == 3)
+	});
+	assert_eq!(ids(&held), [0, 1, 2], "oldest first");
+	for job in held.as_array().unwrap() {
+		assert_eq!(job["status"], "assigned");
+		assert_eq!(job["operator"], charlie_address());
+		let deposit = job["deposit"].as_str().expect("the deposit, a decimal string");
+		assert!(deposit.parse::<u128>().is_ok(), "{deposit}");
+	}
+	let bob = Sr25519Keyring::Bob.to_account_id().to_string();
+	assert_eq!(node.rpc("aitbc_heldJobs", json!([bob])).unwrap(), json!([]), "Bob operates none");
+
+	// Acknowledged (within the ack window of a few blocks), they are running, and still held
+	// until their result deadline, which leaves time for the reads below.
+	let ack = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::acknowledge {
+		job_ids: vec![0, 1, 2].try_into().unwrap(),
+	});
+	submit(&node, signed(ack, Sr25519Keyring::Charlie, 0, genesis));
+	let held = wait_for(&node, "aitbc_heldJobs", json!([charlie]), "three running jobs", |v| {
+		v.as_array().is_some_and(|jobs| jobs.iter().all(|job| job["status"] == "running"))
+	});
+	assert_eq!(ids(&held), [0, 1, 2]);
+
+	// Pages of two, newest first: `before` continues below the smallest id of a page.
+	let jobs = |params: Value| ids(&node.rpc("aitbc_jobs", params).unwrap());
+	assert_eq!(jobs(json!([null, null, 2])), [2, 1]);
+	assert_eq!(jobs(json!([null, null, 2, 1])), [0]);
+	assert_eq!(jobs(json!([null, null, 2, 0])), Vec::<u64>::new());
+	assert_eq!(jobs(json!([null, "running", 10, 2])), [1, 0]);
+	let alice = Sr25519Keyring::Alice.to_account_id().to_string();
+	assert_eq!(jobs(json!([alice, null, 2, 2])), [1, 0], "a client's own jobs page the same way");
+	assert_eq!(jobs(json!([bob, null, 10])), Vec::<u64>::new());
+	// `at` stays the last parameter, after `before`.
+	assert_eq!(jobs(json!([null, null, 10, null, genesis])), Vec::<u64>::new());
+	assert_eq!(jobs(json!([null, null, 10, 3, null])), [2, 1, 0]);
+	// Named parameters too.
+	let named = node.rpc("aitbc_jobs", json!({ "limit": 1, "before": 2 })).unwrap();
+	assert_eq!(ids(&named), [1]);
+}
+
+/// Bob registers a miner for `MODEL` with `capacity`, operated by Charlie's key; its record
+/// once the node has it.
+fn register_charlie(node: &Node, genesis: H256, capacity: u32) -> Value {
+	let offer = MinerOffer {
+		models: vec![MODEL.as_bytes().to_vec().try_into().unwrap()].try_into().unwrap(),
+		unit_type: UnitType::OutputToken,
+		unit_price: UNIT_PRICE,
+		capacity,
+		gpu: GpuInfo {
+			name: b"NVIDIA H100".to_vec().try_into().unwrap(),
+			vram_mib: 81_920,
+			count: 1,
+		},
+	};
+	let charlie = Sr25519Keyring::Charlie.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let operator_proof =
+		Sr25519Keyring::Charlie.sign(&operator_proof_bytes(&genesis.0, bob.as_ref())).0;
+	let register = RuntimeCall::Miners(pallet_aitbc_miners::Call::register {
+		operator: charlie.clone(),
+		offer,
+		stake: 1_000 * UNIT,
+		operator_proof,
+	});
+	submit(node, signed(register, Sr25519Keyring::Bob, 0, genesis));
+	wait_for(node, "aitbc_miner", json!([charlie.to_string()]), "the miner", |v| !v.is_null())
+}
+
+/// A job for `MODEL` asking `prompt`, at most 16 tokens for at most 1 AIT.
+fn job(prompt: &str) -> RuntimeCall {
+	RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
+		kind: JobKind::TextInference,
+		model: MODEL.as_bytes().to_vec().try_into().unwrap(),
+		prompt: prompt.as_bytes().to_vec().try_into().unwrap(),
+		params: InferenceParams { temperature_milli: 700, max_tokens: 16, seed: Some(7) },
+		max_price: UNIT,
+		ttl: None,
+		min_reputation: None,
+	})
+}
+
+/// The ids of a list of Job objects, in order.
+fn ids(jobs: &Value) -> Vec<u64> {
+	jobs.as_array().expect("a list of jobs").iter().map(|job| job["id"].as_u64().unwrap()).collect()
+}
+
+fn charlie_address() -> String {
+	address(&Sr25519Keyring::Charlie.to_account_id())
 }
 
 /// An account as the node prints it: SS58 with AITBC's prefix.

@@ -6,7 +6,7 @@ use crate::{
 	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use aitbc_primitives::{JobId, JobStatus, ReceiptId};
-use aitbc_runtime_api::{JobView, MinerView, ReceiptView};
+use aitbc_runtime_api::{JobView, MinerView, ReceiptView, MAX_LIST_LIMIT};
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -22,9 +22,6 @@ use sp_runtime::{
 	ApplyExtrinsicResult, ExtrinsicInclusionMode,
 };
 use sp_version::RuntimeVersion;
-
-/// The most items one marketplace API call returns.
-const MAX_API_LIMIT: u32 = 1_000;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -217,12 +214,17 @@ impl_runtime_apis! {
 		fn jobs(
 			client: Option<AccountId>,
 			status: Option<JobStatus>,
+			before: Option<JobId>,
 			limit: u32,
 		) -> Vec<JobView<AccountId, Balance>> {
-			Jobs::list_jobs(client, status, limit.min(MAX_API_LIMIT))
+			Jobs::list_jobs(client, status, before, limit.min(MAX_LIST_LIMIT))
 				.into_iter()
 				.map(|(id, job)| views::job(id, job))
 				.collect()
+		}
+
+		fn held_jobs(operator: AccountId) -> Vec<JobView<AccountId, Balance>> {
+			Jobs::held_jobs(&operator).into_iter().map(|(id, job)| views::job(id, job)).collect()
 		}
 
 		fn miner(operator: AccountId) -> Option<MinerView<AccountId, Balance>> {
@@ -232,7 +234,7 @@ impl_runtime_apis! {
 
 		fn miners(limit: u32) -> Vec<MinerView<AccountId, Balance>> {
 			pallet_aitbc_miners::MinerRecords::<Runtime>::iter()
-				.take(limit.min(MAX_API_LIMIT) as usize)
+				.take(limit.min(MAX_LIST_LIMIT) as usize)
 				.map(|(operator, miner)| views::miner(operator, miner))
 				.collect()
 		}
@@ -246,7 +248,7 @@ impl_runtime_apis! {
 		}
 
 		fn receipts(limit: u32) -> Vec<ReceiptView<AccountId, Balance>> {
-			Receipts::latest(limit.min(MAX_API_LIMIT)).into_iter().map(views::receipt).collect()
+			Receipts::latest(limit.min(MAX_LIST_LIMIT)).into_iter().map(views::receipt).collect()
 		}
 
 		fn quote(model: Vec<u8>, max_tokens: u32) -> aitbc_runtime_api::Quote<Balance> {

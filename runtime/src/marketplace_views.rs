@@ -41,6 +41,7 @@ pub fn job(id: JobId, job: MarketJob) -> JobView<AccountId, Balance> {
 		output: job.usage.is_some().then(|| job.output.into_inner()),
 		usage: job.usage,
 		ended_at: job.ended_at,
+		deposit: job.deposit,
 	}
 }
 

@@ -224,8 +224,14 @@ fn jail_lasts_the_governed_period() {
 			MinersError::<Test>::StillJailed
 		);
 		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().status, MinerStatus::Jailed);
+		// Going offline while jailed does not shorten the term.
+		assert_ok!(Miners::go_offline(RuntimeOrigin::signed(operator(1))));
+		assert_noop!(
+			Miners::go_online(RuntimeOrigin::signed(operator(1))),
+			MinersError::<Test>::StillJailed
+		);
 		run_to_block(25);
-		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(operator(1))));
+		assert_ok!(Miners::go_online(RuntimeOrigin::signed(operator(1))));
 		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().status, MinerStatus::Active);
 	});
 }

@@ -4,7 +4,7 @@
 use crate::*;
 use aitbc_primitives::JobId;
 use aitbc_traits::{JobNeeds, MinerRegistry};
-use alloc::collections::BTreeMap;
+use alloc::{collections::BTreeMap, vec::Vec};
 use frame_support::{pallet_prelude::*, weights::WeightMeter};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating};
@@ -17,8 +17,17 @@ impl<T: Config> Pallet<T> {
 		job: &mut JobOf<T>,
 		market: &MarketParamsOf<T>,
 	) -> bool {
+		Self::assign(job_id, job, market) == Assignment::Assigned
+	}
+
+	/// [`Self::try_assign`], saying why not.
+	pub(crate) fn assign(
+		job_id: JobId,
+		job: &mut JobOf<T>,
+		market: &MarketParamsOf<T>,
+	) -> Assignment {
 		if job.tried.len() as u32 >= market.max_assign_attempts {
-			return false;
+			return Assignment::NotNow;
 		}
 		let result_window = Self::result_window(job.params.max_tokens, market);
 		let latest_ack_deadline = job.expires_at.saturating_sub(result_window);
@@ -27,7 +36,7 @@ impl<T: Config> Pallet<T> {
 		let ack_deadline =
 			Self::now().saturating_add(market.ack_timeout).saturating_add(One::one());
 		if ack_deadline > latest_ack_deadline {
-			return false;
+			return Assignment::NotNow;
 		}
 		let needs = JobNeeds {
 			model: &job.model,
@@ -35,10 +44,12 @@ impl<T: Config> Pallet<T> {
 			max_price: job.max_price,
 			min_reputation: job.min_reputation,
 		};
-		let Some(terms) = T::Miners::select(&needs, &job.tried) else { return false };
+		let Some(terms) = T::Miners::select(&needs, &job.tried) else {
+			return Assignment::NoMiner;
+		};
 		let operator = terms.operator.clone();
 		if job.tried.try_push(operator.clone()).is_err() {
-			return false;
+			return Assignment::NotNow;
 		}
 		T::Miners::job_assigned(&operator);
 		HeldJobs::<T>::insert(&operator, OldestFirst(job_id), ());
@@ -52,7 +63,7 @@ impl<T: Config> Pallet<T> {
 			attempt: job.tried.len() as u32,
 			ack_deadline: job.deadline,
 		});
-		true
+		Assignment::Assigned
 	}
 
 	/// Blocks a miner has, after the block it acknowledged in, to deliver a job of
@@ -79,10 +90,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Puts `job_id` in the queue. `QueueFull` when [`Config::MaxQueued`] jobs wait.
-	pub(crate) fn enqueue(job_id: JobId, model: &ModelOf<T>) -> DispatchResult {
+	pub(crate) fn enqueue(job_id: JobId, job: &JobOf<T>) -> DispatchResult {
 		let count = QueuedCount::<T>::get();
 		ensure!(count < T::MaxQueued::get(), Error::<T>::QueueFull);
-		Queue::<T>::insert(OldestFirst(job_id), model);
+		let entry = QueuedJob {
+			model: job.model.clone(),
+			max_price: job.max_price,
+			max_tokens: job.params.max_tokens,
+			min_reputation: job.min_reputation,
+		};
+		Queue::<T>::insert(OldestFirst(job_id), entry);
 		QueuedCount::<T>::put(count.saturating_add(1));
 		Ok(())
 	}
@@ -95,28 +112,32 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_initialize`, second part: sweeps the queue from where the last block stopped, each
-	/// job in turn, as far as `meter` allows. Whether any miner of a model can take a job now
-	/// is asked once per model and block; the jobs of a model nobody can take cost one read
-	/// each and are skipped, so they cannot block the jobs behind them.
+	/// job in turn, as far as `meter` allows. What selection found no miner for in this block
+	/// is remembered per model: a job no easier ([`QueuedJob::no_harder_than`]) costs one read
+	/// and is skipped, so jobs nobody can take (a model nobody serves, a price below every
+	/// miner's) cannot block the jobs behind them; the first look at a model asks whether any
+	/// miner can take a job of it at all.
 	pub(crate) fn assign_queued(meter: &mut WeightMeter) {
 		let count = QueuedCount::<T>::get();
 		let visit = T::DbWeight::get().reads(1);
 		let attempt = T::WeightInfo::assign_queued();
-		if count == 0 || !meter.can_consume(visit.saturating_add(attempt)) {
+		// A step may cost a visit, the model's first look and an attempt.
+		let step = visit.saturating_add(attempt.saturating_mul(2));
+		if count == 0 || !meter.can_consume(step) {
 			return;
 		}
 		let market = T::Params::get();
-		let mut servable: BTreeMap<ModelOf<T>, bool> = BTreeMap::new();
+		// Per model: `None` when no miner can take any job of it now, else the needs of the
+		// jobs selection found no miner for (at most `FAILED_NEEDS` kept).
+		const FAILED_NEEDS: usize = 8;
+		let mut failed: BTreeMap<ModelOf<T>, Option<Vec<QueuedJobOf<T>>>> = BTreeMap::new();
 		let start = AssignCursor::<T>::get();
 		let mut last = start;
 		let mut wrapped = false;
 		let mut seen = 0u32;
 		let mut iter = Self::queue_after(start);
-		while seen < count {
-			if !meter.can_consume(visit.saturating_add(attempt)) {
-				break;
-			}
-			let Some((key, model)) = iter.next() else {
+		while seen < count && meter.can_consume(step) {
+			let Some((key, entry)) = iter.next() else {
 				if wrapped || start.is_none() {
 					last = None;
 					break;
@@ -131,29 +152,33 @@ impl<T: Config> Pallet<T> {
 			}
 			seen = seen.saturating_add(1);
 			meter.consume(visit);
-			let can_serve = *servable.entry(model.clone()).or_insert_with(|| {
+			last = Some(key);
+			let known = failed.entry(entry.model.clone()).or_insert_with(|| {
 				meter.consume(attempt);
-				T::Miners::select(&JobNeeds::any_price(&model), &[]).is_some()
+				T::Miners::select(&JobNeeds::any_price(&entry.model), &[])
+					.map(|_| Vec::new())
 			});
-			if !can_serve {
-				last = Some(key);
+			let Some(failures) = known else { continue };
+			if failures.iter().any(|f| f.no_harder_than(&entry)) {
 				continue;
 			}
-			// Not tried for want of weight: the next block starts with this job.
-			if !meter.can_consume(attempt) {
-				break;
-			}
 			meter.consume(attempt);
-			last = Some(key);
 			let job_id = key.0;
 			let Some(mut job) = JobRecords::<T>::get(job_id) else {
 				frame_support::defensive!("a queued job has no record");
 				Self::unqueue(job_id);
 				continue;
 			};
-			if Self::try_assign(job_id, &mut job, &market) {
-				Self::unqueue(job_id);
-				JobRecords::<T>::insert(job_id, job);
+			match Self::assign(job_id, &mut job, &market) {
+				Assignment::Assigned => {
+					Self::unqueue(job_id);
+					JobRecords::<T>::insert(job_id, job);
+				}
+				// Miners it tried before are out for it, not for others.
+				Assignment::NoMiner if job.tried.is_empty() && failures.len() < FAILED_NEEDS => {
+					failures.push(entry)
+				}
+				_ => {}
 			}
 		}
 		match last {
@@ -163,10 +188,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The queued jobs after `key` (all of them for `None`), oldest first.
-	fn queue_after(key: Option<OldestFirst>) -> impl Iterator<Item = (OldestFirst, ModelOf<T>)> {
+	fn queue_after(key: Option<OldestFirst>) -> impl Iterator<Item = (OldestFirst, QueuedJobOf<T>)> {
 		match key {
 			Some(key) => Queue::<T>::iter_from(Queue::<T>::hashed_key_for(key)),
 			None => Queue::<T>::iter(),
 		}
 	}
+}
+
+/// Whether a job was assigned, and if not, why.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Assignment {
+	/// Given to a miner.
+	Assigned,
+	/// Selection found no miner for it (among those it has not tried).
+	NoMiner,
+	/// Not tried: no attempt left, or its window no longer fits before its TTL.
+	NotNow,
 }

@@ -217,13 +217,17 @@ mod benchmarks {
 	}
 
 	/// One due deadline, the worst kind: a missed acknowledgement of a job with the longest
-	/// prompt; the miner is judged (reputation, slash) and the job re-assigned by a selection
-	/// over a full miner index. `on_initialize` pays this for each deadline it handles.
+	/// prompt; the miner is judged (reputation, slash, jail: out of the indexes of all its
+	/// models) and the job re-assigned by a selection over a full miner index. `on_initialize` pays this for each deadline it handles.
 	#[benchmark]
 	fn handle_deadline() {
 		miners::<T>(T::BenchmarkHelper::max_miners_per_model());
 		let id = submit::<T>(&client::<T>(0), T::MaxPromptChars::get());
-		let at = JobRecords::<T>::get(id).expect("job exists").deadline;
+		let job = JobRecords::<T>::get(id).expect("job exists");
+		let holder = job.state.operator().cloned().expect("assigned");
+		// The miss jails the miner: it leaves every index of its models.
+		T::BenchmarkHelper::one_miss_from_jail(&holder);
+		let at = job.deadline;
 		frame_system::Pallet::<T>::set_block_number(at);
 
 		#[block]

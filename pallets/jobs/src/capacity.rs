@@ -126,6 +126,103 @@ fn inactive_miners_do_not_lock_newcomers_out_of_a_model() {
 	});
 }
 
+/// Item 2: filling a model's index with working miners priced above every job buys nothing:
+/// a strictly cheaper newcomer takes the place of the most expensive one.
+#[test]
+fn overpriced_squatters_give_way_to_a_cheaper_miner() {
+	ExtBuilder::default().build_and_execute(|| {
+		for n in 1..=9 {
+			Balances::set_balance(&owner(n), ENDOWMENT);
+		}
+		for n in 1..=8 {
+			register_miner(n, "m", 1_000 + n as Balance, 1);
+		}
+		register_miner(9, "m", 1, 1);
+		let index = MinersByModel::<Test>::get(model("m"));
+		assert!(index.contains(&operator(9)) && !index.contains(&operator(8)));
+		assert_eq!(MinerRecords::<Test>::get(operator(8)).unwrap().status, MinerStatus::Offline);
+		// Not strictly cheaper than the dearest left: refused.
+		Balances::set_balance(&owner(10), ENDOWMENT);
+		assert_noop!(
+			Miners::register(
+				RuntimeOrigin::signed(owner(10)),
+				operator(10),
+				offer("m", aitbc_primitives::UnitType::OutputToken, 1_007, 1),
+				STAKE,
+				operator_proof(10, &owner(10)),
+			),
+			MinersError::<Test>::ModelIndexFull
+		);
+		// The honest miner gets the jobs.
+		let job = submit(1, "m", 10, 100);
+		assert_eq!(
+			JobRecords::<Test>::get(job).unwrap().state,
+			JobState::Assigned { operator: operator(9) }
+		);
+	});
+}
+
+/// Item 3 (with carried-over deadlines): once a held job's deadline has passed, its miner can
+/// no longer acknowledge, deliver or give up it, even before the hook gets to it.
+#[test]
+fn a_passed_deadline_closes_the_job_to_its_miner_before_the_hook_runs() {
+	ExtBuilder::default().build_and_execute(|| {
+		register_miner(1, "m", 1, 2);
+		let late = submit(1, "m", 10, 100);
+		// Block 5 without its hook: the ack deadline (5) passed but was not handled yet.
+		System::set_block_number(5);
+		assert_noop!(
+			Jobs::acknowledge(RuntimeOrigin::signed(operator(1)), vec![late].try_into().unwrap()),
+			Error::<Test>::DeadlinePassed
+		);
+		assert_noop!(deliver(1, late, usage(10)), Error::<Test>::DeadlinePassed);
+		assert_noop!(
+			Jobs::report_failure(
+				RuntimeOrigin::signed(operator(1)),
+				late,
+				b"too late".to_vec().try_into().unwrap()
+			),
+			Error::<Test>::DeadlinePassed
+		);
+		run_to_block(6);
+		assert!(job_events().iter().any(|e| matches!(e, crate::Event::MinerMissedDeadline { job_id, .. } if *job_id == late)));
+	});
+}
+
+/// Work in flight: the pool takes acknowledgements, results and failure reports only from the
+/// operator holding every job named, so nobody fills blocks with operational junk.
+#[test]
+fn only_the_holder_gets_work_in_flight_into_the_pool() {
+	use crate::{Call, CheckWorkInFlight, NOT_HELD};
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionSource},
+	};
+	ExtBuilder::default().build_and_execute(|| {
+		register_miner(1, "m", 1, 2);
+		register_miner(2, "other", 1, 2);
+		let job = submit(1, "m", 10, 100);
+		let validate = |who: AccountId, call: Call<Test>| {
+			let call = RuntimeCall::Jobs(call);
+			let info = call.get_dispatch_info();
+			CheckWorkInFlight::<Test>::new()
+				.validate_only(RuntimeOrigin::signed(who), &call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ())
+		};
+		let ack = |ids: Vec<u64>| Call::<Test>::acknowledge { job_ids: ids.try_into().unwrap() };
+		let report = |id| Call::<Test>::report_failure { job_id: id, reason: Default::default() };
+		assert!(validate(operator(1), ack(vec![job])).is_ok());
+		assert!(validate(operator(1), report(job)).is_ok());
+		let refused = Err(InvalidTransaction::Custom(NOT_HELD).into());
+		assert_eq!(validate(operator(2), ack(vec![job])), refused, "not its job");
+		assert_eq!(validate(operator(1), ack(vec![job, 99])), refused, "an unknown job in the batch");
+		assert_eq!(validate(client(1), report(job)), refused);
+		// Other calls pass untouched.
+		assert!(validate(client(1), Call::<Test>::cancel_job { job_id: job }).is_ok());
+	});
+}
+
 fn model(name: &str) -> pallet_aitbc_miners::ModelIdOf<Test> {
 	name.as_bytes().to_vec().try_into().unwrap()
 }
@@ -144,7 +241,7 @@ fn jailed_miners_leave_the_index_until_released() {
 		assert_eq!(miner.status, MinerStatus::Jailed);
 		assert!(!MinersByModel::<Test>::get(model("m")).contains(&operator(1)));
 		run_to_block(miner.jailed_until);
-		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(operator(1))));
+		assert_ok!(Miners::go_online(RuntimeOrigin::signed(operator(1))));
 		assert_eq!(MinerRecords::<Test>::get(operator(1)).unwrap().status, MinerStatus::Active);
 		assert!(MinersByModel::<Test>::get(model("m")).contains(&operator(1)));
 	});

@@ -95,7 +95,7 @@ impl<T: Config> Pallet<T> {
 			deposit,
 		});
 		if !Self::try_assign(job_id, &mut job, &market) {
-			Self::enqueue(job_id, &model)?;
+			Self::enqueue(job_id, &job)?;
 			Self::set_deadline(job_id, &mut job, now.saturating_add(market.queue_timeout));
 			Self::deposit_event(Event::JobQueued { job_id, timeout_at: job.deadline });
 		}
@@ -116,6 +116,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
 		ensure!(matches!(job.state, JobState::Assigned { .. }), Error::<T>::NotAwaitingAck);
+		Self::ensure_before_deadline(&job)?;
 		let target = Self::now()
 			.saturating_add(Self::result_window(job.params.max_tokens, &market))
 			.saturating_add(One::one());
@@ -140,6 +141,7 @@ impl<T: Config> Pallet<T> {
 		let mut job = JobRecords::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
+		Self::ensure_before_deadline(&job)?;
 		ensure!(core::str::from_utf8(&output).is_ok(), Error::<T>::OutputNotUtf8);
 		let terms = job.terms.clone().ok_or(Error::<T>::NotAssignedToYou)?;
 		Self::ensure_usage_within_limits(&job, &terms.unit_type, &usage)?;
@@ -193,6 +195,14 @@ impl<T: Config> Pallet<T> {
 			fee,
 			refunded: settlement.refunded,
 		});
+		Ok(())
+	}
+
+	/// A held job's deadline is handled at the start of its block, before any transaction;
+	/// when `on_initialize` carries deadlines over to later blocks, the rule still holds: at or
+	/// after the deadline the miner can no longer acknowledge, deliver or give up.
+	pub(crate) fn ensure_before_deadline(job: &JobOf<T>) -> DispatchResult {
+		ensure!(Self::now() < job.deadline, Error::<T>::DeadlinePassed);
 		Ok(())
 	}
 
@@ -260,6 +270,7 @@ impl<T: Config> Pallet<T> {
 		let mut job = JobRecords::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
+		Self::ensure_before_deadline(&job)?;
 		let terms = job.terms.clone().ok_or(Error::<T>::NotAssignedToYou)?;
 		let refunded = T::Escrow::refund(job_id)?;
 		T::Miners::job_ended(&terms, JobOutcome::Failed);

@@ -53,7 +53,8 @@
 //!   [`PruneCursor`]), so no state makes a block overweight.
 //! - Acknowledgements, results and failure reports are dispatched in the **operational**
 //!   class: they rank above new submissions in the pool and may use the block's reserved
-//!   space, so work in flight finishes first when blocks are full.
+//!   space, so work in flight finishes first when blocks are full. The transaction extension
+//!   [`CheckWorkInFlight`] lets only the operator holding the jobs named through the pool.
 //! - [`JobsByClient`] (newest first) and [`HeldJobs`] (per operator) let clients page their jobs
 //!   and a miner read its own work in O(its jobs).
 //!
@@ -76,6 +77,7 @@ mod queries;
 mod types;
 mod utility_impls;
 pub mod weights;
+mod work_in_flight;
 
 #[cfg(test)]
 mod adversarial;
@@ -92,6 +94,7 @@ mod tests;
 
 pub use types::*;
 pub use weights::WeightInfo;
+pub use work_in_flight::{CheckWorkInFlight, NOT_HELD};
 
 // FRAME's macro expansion (pallet struct, storage, errors) calls `expect`; the code written
 // in this module is held to the workspace lints by review. `submit_job` takes the job's fields
@@ -130,6 +133,8 @@ pub mod pallet {
 	>;
 	/// A model id in this runtime.
 	pub type ModelOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
+	/// A queue entry in this runtime.
+	pub type QueuedJobOf<T> = QueuedJob<ModelOf<T>, BalanceOf<T>>;
 	/// A job's state in this runtime.
 	pub type JobStateOf<T> = JobState<<T as frame_system::Config>::AccountId, ReasonOf<T>>;
 	/// A failure reason in this runtime.
@@ -227,10 +232,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Jobs waiting for a miner, oldest first, with their model (to skip the jobs of a model
-	/// nobody can take without reading them).
+	/// Jobs waiting for a miner, oldest first, with what selection needs (so the sweep skips
+	/// jobs no miner can take without reading them).
 	#[pallet::storage]
-	pub type Queue<T: Config> = StorageMap<_, Identity, OldestFirst, ModelOf<T>, OptionQuery>;
+	pub type Queue<T: Config> = StorageMap<_, Identity, OldestFirst, QueuedJobOf<T>, OptionQuery>;
 
 	/// How many jobs are queued (at most [`Config::MaxQueued`]).
 	#[pallet::storage]
@@ -349,6 +354,9 @@ pub mod pallet {
 		TooManyOpenJobs,
 		/// The job queue is full. Try again later.
 		QueueFull,
+		/// The job's pending deadline has passed: the chain hands it on at the start of the
+		/// next block it can (a missed acknowledgement or result).
+		DeadlinePassed,
 		/// The client cannot put the job's storage deposit (`JobDeposit` + `ByteDeposit` per
 		/// byte of prompt and of the largest output) on hold. Top up the account.
 		InsufficientDeposit,
@@ -375,8 +383,16 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let mut meter = WeightMeter::with_limit(T::HookWeight::get());
-			Self::handle_due_deadlines(now, &mut meter);
+			// Deadlines may use three quarters of the hook's weight: a backlog of them never
+			// stops the queue.
+			let limit = T::HookWeight::get();
+			let mut meter = WeightMeter::with_limit(limit);
+			meter.consume(Self::hook_overhead());
+			let mut deadlines = WeightMeter::with_limit(
+				limit.saturating_sub(limit.saturating_div(4)).saturating_sub(meter.consumed()),
+			);
+			Self::handle_due_deadlines(now, &mut deadlines);
+			meter.consume(deadlines.consumed());
 			Self::assign_queued(&mut meter);
 			meter.consumed()
 		}
@@ -391,9 +407,17 @@ pub mod pallet {
 			assert!(T::MaxPromptLen::get() >= T::MaxPromptChars::get());
 			assert!(T::MaxAttempts::get() > 0 && T::MaxBatch::get() > 0);
 			assert!(T::MillisPerBlock::get() > 0 && T::MaxQueued::get() > 0);
-			// The hooks must be able to make progress: one deadline, one queued job.
-			assert!(T::WeightInfo::handle_deadline().all_lte(T::HookWeight::get()));
-			assert!(T::WeightInfo::assign_queued().all_lte(T::HookWeight::get()));
+			// The hooks must be able to make progress: one deadline in the deadlines' three
+			// quarters, one model check and one attempt in the queue's quarter.
+			let hook = T::HookWeight::get();
+			let read = T::DbWeight::get().reads(1);
+			assert!(Self::hook_overhead()
+				.saturating_add(read)
+				.saturating_add(T::WeightInfo::handle_deadline())
+				.all_lte(hook.saturating_sub(hook.saturating_div(4))));
+			assert!(read
+				.saturating_add(T::WeightInfo::assign_queued().saturating_mul(2))
+				.all_lte(hook.saturating_div(4)));
 			assert!(T::Params::get().max_assign_attempts <= T::MaxAttempts::get());
 		}
 

@@ -210,3 +210,29 @@ macro_rules! ordered_job_key {
 }
 ordered_job_key!(OldestFirst, |id| id, |key| key);
 ordered_job_key!(NewestFirst, |id| !id, |key| !key);
+
+/// A queued job as the queue sweep sees it: what selection needs, without reading the job.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct QueuedJob<Model, Balance> {
+	/// The model id.
+	pub model: Model,
+	/// Most the client pays.
+	pub max_price: Balance,
+	/// Most output tokens.
+	pub max_tokens: u32,
+	/// Least reputation accepted.
+	pub min_reputation: Perbill,
+}
+
+impl<Model, Balance: PartialOrd> QueuedJob<Model, Balance> {
+	/// Whether every miner that could take `self` could also take `other` (same model): `other`
+	/// offers no more, asks no fewer tokens and no less reputation. When selection found no
+	/// miner for `self`, it finds none for `other`.
+	pub fn no_harder_than(&self, other: &Self) -> bool {
+		other.max_price <= self.max_price
+			&& other.max_tokens >= self.max_tokens
+			&& other.min_reputation >= self.min_reputation
+	}
+}

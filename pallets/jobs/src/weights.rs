@@ -1,5 +1,5 @@
 
-//! Weights for `pallet_aitbc_jobs`, measured by frame-benchmarking 64.0.0 on 2026-11-22.
+//! Weights for `pallet_aitbc_jobs`, measured by frame-benchmarking 64.0.0 on 2026-11-23.
 //!
 //! Machine: `vm`, CPU `AMD EPYC`; steps 20, repeat 10,
 //! Wasm execution `Compiled`, chain `Some("dev")`.
@@ -53,68 +53,68 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `p` in `[1, 4000]`.
 	fn submit_job(p: u32, ) -> Weight {
-		// Proof size measured `4227`, estimated `61022` bytes.
-		Weight::from_parts(194_268_249, 61022)
-			.saturating_add(Weight::from_parts(531, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(25_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size measured `14873`, estimated `241118` bytes.
+		Weight::from_parts(548_707_293, 241118)
+			.saturating_add(Weight::from_parts(978, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(72_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Component `n` in `[1, 32]`.
 	fn acknowledge(n: u32, ) -> Weight {
-		// Proof size measured `16425`, estimated `11671` bytes.
-		Weight::from_parts(14_453_060, 11671)
-			.saturating_add(Weight::from_parts(22_470_099, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Proof size measured `16441`, estimated `1617` bytes.
+		Weight::from_parts(10_142_273, 1617)
+			.saturating_add(Weight::from_parts(25_209_167, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	/// Component `o` in `[0, 32768]`.
 	fn submit_result(o: u32, ) -> Weight {
-		// Proof size measured `17429`, estimated `53028` bytes.
-		Weight::from_parts(352_025_229, 53028)
+		// Proof size measured `17494`, estimated `53044` bytes.
+		Weight::from_parts(412_964_995, 53044)
 			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Component `n` in `[1, 32]`.
-	/// Component `o` in `[0, 32768]`.
 	fn submit_results(n: u32, ) -> Weight {
-		// Proof size measured `17333`, estimated `11671` bytes.
-		Weight::from_parts(587_325_000, 11671)
-			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(2_600_000_000, 0))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Proof size measured `17397`, estimated `6196` bytes.
+		Weight::from_parts(59_135_129, 6196)
+			.saturating_add(Weight::from_parts(553_046_168, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		// Proof size measured `1222`, estimated `53028` bytes.
-		Weight::from_parts(96_093_000, 53028)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size measured `1287`, estimated `53044` bytes.
+		Weight::from_parts(102_682_000, 53044)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn cancel_job() -> Weight {
-		// Proof size measured `27594`, estimated `53028` bytes.
-		Weight::from_parts(190_944_000, 53028)
+		// Proof size measured `17015`, estimated `53044` bytes.
+		Weight::from_parts(109_053_000, 53044)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn handle_deadline() -> Weight {
-		Weight::from_parts(200_000_000, 60_000)
-			.saturating_add(T::DbWeight::get().reads(80_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size measured `31500`, estimated `241118` bytes.
+		Weight::from_parts(470_159_000, 241118)
+			.saturating_add(T::DbWeight::get().reads(70_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn assign_queued() -> Weight {
-		Weight::from_parts(100_000_000, 60_000)
-			.saturating_add(T::DbWeight::get().reads(70_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof size measured `30309`, estimated `241118` bytes.
+		Weight::from_parts(580_684_000, 241118)
+			.saturating_add(T::DbWeight::get().reads(71_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(40_000_000, 60_000)
+		// Proof size measured `49453`, estimated `53044` bytes.
+		Weight::from_parts(89_944_000, 53044)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -123,58 +123,56 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(194_268_249, 61022)
-			.saturating_add(Weight::from_parts(531, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(25_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(548_707_293, 241118)
+			.saturating_add(Weight::from_parts(978, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(72_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn acknowledge(n: u32, ) -> Weight {
-		Weight::from_parts(14_453_060, 11671)
-			.saturating_add(Weight::from_parts(22_470_099, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(10_142_273, 1617)
+			.saturating_add(Weight::from_parts(25_209_167, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn submit_result(o: u32, ) -> Weight {
-		Weight::from_parts(352_025_229, 53028)
+		Weight::from_parts(412_964_995, 53044)
 			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 	fn submit_results(n: u32, ) -> Weight {
-		Weight::from_parts(587_325_000, 11671)
-			.saturating_add(Weight::from_parts(366_015_627, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(2_600_000_000, 0))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(59_135_129, 6196)
+			.saturating_add(Weight::from_parts(553_046_168, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 52038).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		Weight::from_parts(96_093_000, 53028)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(102_682_000, 53044)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(190_944_000, 53028)
+		Weight::from_parts(109_053_000, 53044)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn handle_deadline() -> Weight {
-		Weight::from_parts(200_000_000, 60_000)
-			.saturating_add(ParityDbWeight::get().reads(80_u64))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+		Weight::from_parts(470_159_000, 241118)
+			.saturating_add(ParityDbWeight::get().reads(70_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn assign_queued() -> Weight {
-		Weight::from_parts(100_000_000, 60_000)
-			.saturating_add(ParityDbWeight::get().reads(70_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(580_684_000, 241118)
+			.saturating_add(ParityDbWeight::get().reads(71_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(40_000_000, 60_000)
+		Weight::from_parts(89_944_000, 53044)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

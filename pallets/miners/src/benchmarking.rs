@@ -165,5 +165,58 @@ mod benchmarks {
 		assert!(!Unbondings::<T>::contains_key(&owner));
 	}
 
+	/// Indexing a miner under `m` models whose indexes are full (`MaxMinersPerModel`), each
+	/// scanned to its last entry, a miner with a stale heartbeat serving `MaxModels` models,
+	/// which is evicted from all of them. Added to the weight of every call that indexes a
+	/// miner (`register`, `update`, `rotate_operator`, `go_online`, a `heartbeat` ending a jail
+	/// term).
+	#[benchmark]
+	fn index_with_eviction(m: Linear<1, { T::MaxModels::get() }>) {
+		let models = offer::<T>(m, b'n').models;
+		let per_model = T::MaxMinersPerModel::get();
+		let params = T::Params::get();
+		let mut fillers = alloc::vec::Vec::new();
+		for (j, model) in models.iter().enumerate() {
+			for i in 0..per_model {
+				let index = j as u32 * per_model + i;
+				let owner: T::AccountId = account("filler-owner", index, 0);
+				T::Currency::set_balance(&owner, params.min_stake * 2u32.into());
+				let operator: T::AccountId = account("filler", index, 0);
+				let mut filler = offer::<T>(1, b'f');
+				let mut served = alloc::vec![model.clone()];
+				if i + 1 == per_model {
+					// the stale one, last in the index, serves the most models
+					let pads = offer::<T>(T::MaxModels::get() - 1, b'p' + j as u8).models;
+					served.extend(pads);
+				}
+				filler.models = served.try_into().expect("at most MaxModels");
+				Pallet::<T>::do_register(owner, operator.clone(), filler, params.min_stake)
+					.expect("room in the index");
+				fillers.push(operator);
+			}
+		}
+		let now = frame_system::Pallet::<T>::block_number() + params.heartbeat_timeout + 1u32.into();
+		frame_system::Pallet::<T>::set_block_number(now);
+		for (k, operator) in fillers.iter().enumerate() {
+			if (k as u32 + 1) % per_model != 0 {
+				MinerRecords::<T>::mutate(operator, |r| {
+					if let Some(r) = r {
+						r.last_heartbeat = now
+					}
+				});
+			}
+		}
+		let newcomer: T::AccountId = account("newcomer", 0, 0);
+
+		#[block]
+		{
+			Pallet::<T>::index_models(&newcomer, &models).expect("stale miners make room");
+		}
+
+		for model in models.iter() {
+			assert!(MinersByModel::<T>::get(model).contains(&newcomer));
+		}
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::new_test_ext(), crate::mock::Test);
 }

@@ -6,7 +6,8 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::MutateHold, tokens::Precision},
 };
-use sp_runtime::traits::{Saturating, Zero};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Bounded, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn reason() -> T::RuntimeHoldReason {
@@ -43,10 +44,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Indexes `operator` under each of `models` for selection. When a model's index is full,
-	/// a miner there that cannot take jobs now (stale heartbeat, stake below the governed
-	/// minimum) is [evicted](Self::evict) to make room; `ModelIndexFull` only when every
-	/// indexed miner could take a job. All or nothing (the caller's transaction rolls back).
+	/// Indexes `operator` (its record is stored) under each of `models` for selection. When a
+	/// model's index is full, a miner there that cannot take jobs now (stale heartbeat, stake
+	/// below the governed minimum) is [evicted](Self::evict) to make room, else the most
+	/// expensive one if `operator` is strictly cheaper ([`Self::reference_price`]);
+	/// `ModelIndexFull` when the index is full of working miners no dearer than `operator`.
+	/// All or nothing (the caller's transaction rolls back).
 	pub(crate) fn index_models(operator: &T::AccountId, models: &[ModelIdOf<T>]) -> DispatchResult {
 		for model in models {
 			let mut operators = MinersByModel::<T>::get(model);
@@ -54,8 +57,10 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			if operators.is_full() {
-				let stale = Self::evictable(&operators).ok_or(Error::<T>::ModelIndexFull)?;
-				Self::evict(&stale);
+				let out = Self::evictable(&operators)
+					.or_else(|| Self::outpriced(&operators, operator))
+					.ok_or(Error::<T>::ModelIndexFull)?;
+				Self::evict(&out);
 				operators = MinersByModel::<T>::get(model);
 			}
 			operators.try_push(operator.clone()).map_err(|_| Error::<T>::ModelIndexFull)?;
@@ -94,6 +99,34 @@ impl<T: Config> Pallet<T> {
 			.cloned()
 	}
 
+	/// The most expensive of `operators` ([`Self::reference_price`]) if `newcomer` is strictly
+	/// cheaper: a full index keeps the cheapest working miners, so filling it with miners
+	/// priced above every job buys nothing.
+	fn outpriced(operators: &[T::AccountId], newcomer: &T::AccountId) -> Option<T::AccountId> {
+		let params = T::Params::get();
+		let price = |operator: &T::AccountId| {
+			MinerRecords::<T>::get(operator).map(|miner| Self::reference_price(&miner, &params))
+		};
+		let newcomer_price = price(newcomer)?;
+		let (dearest, dearest_price) = operators
+			.iter()
+			.filter_map(|operator| price(operator).map(|p| (operator, p)))
+			.max_by(|a, b| a.1.cmp(&b.1))?;
+		(newcomer_price < dearest_price).then(|| dearest.clone())
+	}
+
+	/// A miner's worst-case price for a reference job of 256 output tokens, comparable across
+	/// unit types.
+	pub(crate) fn reference_price(
+		miner: &MinerRecordOf<T>,
+		params: &aitbc_traits::MarketParams<BalanceOf<T>, BlockNumberFor<T>>,
+	) -> BalanceOf<T> {
+		let units = Self::max_units(miner.offer.unit_type, 256, params);
+		miner.offer.unit_price.saturating_mul(
+			BalanceOf::<T>::try_from(units).unwrap_or_else(|_| BalanceOf::<T>::max_value()),
+		)
+	}
+
 	/// Sets an active miner that cannot take jobs offline and takes it out of every index;
 	/// its operator's `go_online` (the daemon calls it when it finds itself offline) brings it
 	/// back.
@@ -119,10 +152,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Unbondings::<T>::contains_key(&owner), Error::<T>::UnbondingPending);
 		ensure!(stake >= params.min_stake, Error::<T>::StakeBelowMinimum);
 		Self::validate_offer(&offer)?;
-		Self::index_models(&operator, &offer.models)?;
 		T::Currency::hold(&Self::reason(), &owner, stake)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		let now = frame_system::Pallet::<T>::block_number();
+		let models = offer.models.clone();
 		MinerRecords::<T>::insert(
 			&operator,
 			MinerRecord {
@@ -138,6 +171,7 @@ impl<T: Config> Pallet<T> {
 				jailed_until: now,
 			},
 		);
+		Self::index_models(&operator, &models)?;
 		OperatorOf::<T>::insert(&owner, &operator);
 		Self::deposit_event(Event::MinerRegistered { owner, operator, stake });
 		Ok(())
@@ -147,12 +181,14 @@ impl<T: Config> Pallet<T> {
 		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
 		let mut miner = MinerRecords::<T>::get(&operator).ok_or(Error::<T>::NotRegistered)?;
 		Self::validate_offer(&offer)?;
-		if miner.status == MinerStatus::Active {
-			Self::unindex_models(&operator, &miner.offer.models);
-			Self::index_models(&operator, &offer.models)?;
-		}
-		miner.offer = offer;
+		let old = core::mem::replace(&mut miner.offer, offer);
+		let active = miner.status == MinerStatus::Active;
+		let models = miner.offer.models.clone();
 		MinerRecords::<T>::insert(&operator, miner);
+		if active {
+			Self::unindex_models(&operator, &old.models);
+			Self::index_models(&operator, &models)?;
+		}
 		Self::deposit_event(Event::MinerUpdated { operator });
 		Ok(())
 	}
@@ -167,40 +203,14 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// A heartbeat; it also releases a miner whose jail time is over. A released miner whose
-	/// models' indexes are full of miners that can all take jobs goes offline instead (its
-	/// `go_online` tells why).
+	/// A heartbeat: the miner is alive. It changes no status; a miner whose jail term is over
+	/// returns with `go_online` (the daemon calls it when it finds itself not active).
 	pub(crate) fn do_heartbeat(operator: T::AccountId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
-		let (release, models) = Self::mutate_miner(&operator, |miner| {
-			miner.last_heartbeat = now;
-			let release = miner.status == MinerStatus::Jailed && now >= miner.jailed_until;
-			if release {
-				miner.consecutive_misses = 0;
-			}
-			Ok((release, miner.offer.models.clone()))
-		})?;
-		if !release {
-			return Ok(());
-		}
-		let indexed = frame_support::storage::with_transaction(|| {
-			match Self::index_models(&operator, &models) {
-				Ok(()) => sp_runtime::TransactionOutcome::Commit(Ok(())),
-				Err(e) => sp_runtime::TransactionOutcome::Rollback(Err(e)),
-			}
-		})
-		.is_ok();
-		let status = if indexed { MinerStatus::Active } else { MinerStatus::Offline };
 		Self::mutate_miner(&operator, |miner| {
-			miner.status = status;
+			miner.last_heartbeat = now;
 			Ok(())
-		})?;
-		Self::deposit_event(if indexed {
-			Event::MinerWentOnline { operator }
-		} else {
-			Event::MinerWentOffline { operator }
-		});
-		Ok(())
+		})
 	}
 
 	pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
@@ -221,10 +231,8 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
-			ensure!(
-				miner.status != MinerStatus::Jailed || now >= miner.jailed_until,
-				Error::<T>::StillJailed
-			);
+			// Whatever the status: going offline while jailed does not shorten the term.
+			ensure!(now >= miner.jailed_until, Error::<T>::StillJailed);
 			miner.status = MinerStatus::Active;
 			miner.consecutive_misses = 0;
 			miner.last_heartbeat = now;
@@ -287,12 +295,13 @@ impl<T: Config> Pallet<T> {
 		let miner = MinerRecords::<T>::get(&old).ok_or(Error::<T>::NotRegistered)?;
 		ensure!(!MinerRecords::<T>::contains_key(&new), Error::<T>::OperatorInUse);
 		ensure!(miner.in_flight == 0, Error::<T>::JobsInFlight);
-		if miner.status == MinerStatus::Active {
-			Self::unindex_models(&old, &miner.offer.models);
-			Self::index_models(&new, &miner.offer.models)?;
-		}
+		let (active, models) = (miner.status == MinerStatus::Active, miner.offer.models.clone());
 		MinerRecords::<T>::remove(&old);
 		MinerRecords::<T>::insert(&new, miner);
+		if active {
+			Self::unindex_models(&old, &models);
+			Self::index_models(&new, &models)?;
+		}
 		OperatorOf::<T>::insert(&owner, &new);
 		Self::deposit_event(Event::OperatorRotated { owner, old, new });
 		Ok(())

@@ -20,7 +20,7 @@
 //!   miner's reputation, its free capacity share and a stake bonus of at most 2×.
 //! - **Slashing**: each missed deadline slashes `slash_fraction` of the stake to the treasury;
 //!   `jail_after_misses` misses in a row jail the miner for `jail_period` blocks, after which
-//!   its operator's heartbeat or `go_online` releases it.
+//!   its operator's `go_online` releases it (going offline meanwhile does not shorten it).
 //! - **Leaving**: `deregister` stops new assignments at once and starts an unbonding period.
 //!   Jobs the miner still holds run to their end, and a miss among them slashes the unbonding
 //!   stake. `withdraw_unbonded` releases the stake once the period has passed and no job is
@@ -34,8 +34,10 @@
 //! of every index of its models, `go_online` (or the heartbeat that ends a jail term) puts it
 //! back. A slot is never lost to a miner that cannot work: when a model's index is full, a
 //! newcomer evicts an indexed miner whose heartbeat is stale or whose stake fell below
-//! `min_stake` (it goes offline, and its daemon's `go_online` brings it back). Only active,
-//! heartbeating, staked miners fill an index, each at the cost of its stake.
+//! `min_stake`, else the most expensive indexed miner if the newcomer is strictly cheaper (for
+//! a reference job of 256 tokens); the evicted miner goes offline and its daemon's
+//! `go_online` brings it back if it fits. So a full index holds the cheapest working miners,
+//! and squatting it with miners priced above every job buys nothing.
 //!
 //! One owner has at most one miner.
 
@@ -227,7 +229,8 @@ pub mod pallet {
 		/// The offer names the same model twice.
 		DuplicateModel,
 		/// A model's index already holds `MaxMinersPerModel` active miners, all with a fresh
-		/// heartbeat and enough stake (none can be evicted). Try again later.
+		/// heartbeat, enough stake and a price no higher than this miner's. Lower the price or
+		/// try again later.
 		ModelIndexFull,
 		/// Capacity must be between 1 and `MaxCapacity`.
 		InvalidCapacity,
@@ -277,7 +280,8 @@ pub mod pallet {
 		///
 		/// Origin: the owner. Emits [`Event::MinerRegistered`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register(T::MaxModels::get()))]
+		#[pallet::weight(T::WeightInfo::register(T::MaxModels::get())
+			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get())))]
 		pub fn register(
 			origin: OriginFor<T>,
 			operator: T::AccountId,
@@ -294,15 +298,17 @@ pub mod pallet {
 		///
 		/// Origin: the owner. Emits [`Event::MinerUpdated`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::update(T::MaxModels::get()))]
+		#[pallet::weight(T::WeightInfo::update(T::MaxModels::get())
+			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get())))]
 		pub fn update(origin: OriginFor<T>, offer: MinerOfferOf<T>) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_update(owner, offer)
 		}
 
-		/// Records that the miner is alive; a jailed miner is released.
+		/// Records that the miner is alive. Changes no status: after a jail term the
+		/// operator's `go_online` brings the miner back.
 		///
-		/// Origin: the operator. Emits [`Event::MinerWentOnline`] when it leaves jail.
+		/// Origin: the operator.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::heartbeat())]
 		pub fn heartbeat(origin: OriginFor<T>) -> DispatchResult {
@@ -320,11 +326,13 @@ pub mod pallet {
 			Self::do_set_offline(operator)
 		}
 
-		/// Takes jobs again (also releases a jailed miner) and counts as a heartbeat.
+		/// Takes jobs again (also a jailed miner whose term is over) and counts as a heartbeat.
+		/// Puts the miner back into its models' indexes (see [`Error::ModelIndexFull`]).
 		///
 		/// Origin: the operator. Emits [`Event::MinerWentOnline`].
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::go_online())]
+		#[pallet::weight(T::WeightInfo::go_online()
+			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get())))]
 		pub fn go_online(origin: OriginFor<T>) -> DispatchResult {
 			let operator = ensure_signed(origin)?;
 			Self::do_set_online(operator)
@@ -367,7 +375,8 @@ pub mod pallet {
 		///
 		/// Origin: the owner. Emits [`Event::OperatorRotated`].
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::rotate_operator(T::MaxModels::get()))]
+		#[pallet::weight(T::WeightInfo::rotate_operator(T::MaxModels::get())
+			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get())))]
 		pub fn rotate_operator(
 			origin: OriginFor<T>,
 			new_operator: T::AccountId,

@@ -251,8 +251,11 @@ fn misses_slash_to_the_treasury_and_jail() {
 			Error::<Test>::StillJailed
 		);
 		run_to_block(21);
-		// Acting again after it releases it, but its stake is now below the minimum.
+		// A heartbeat changes no status; `go_online` after the term releases it, but its
+		// stake is now below the minimum.
 		assert_ok!(Miners::heartbeat(RuntimeOrigin::signed(OPERATOR)));
+		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Jailed);
+		assert_ok!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)));
 		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Active);
 		assert!(Miners::select(&needs("m"), &[]).is_none(), "stake below min_stake");
 	});

@@ -98,6 +98,9 @@ pub mod pallet {
 		TooManyAttempts,
 		/// `reward_fee_share` is 100 %: rewards could then pay back every fee and make jobs
 		/// among one owner's accounts free. Set it below 100 %.
+		/// `receipt_retention` is shorter than `retention_period`: a stored job would point at a
+		/// pruned receipt.
+		ReceiptRetentionBelowJobRetention,
 		RewardShareNotBelowFee,
 		/// `emission_cap` is below what the rewards have already minted.
 		EmissionCapBelowEmitted,
@@ -169,6 +172,10 @@ pub mod pallet {
 				Error::<T>::TooManyAttempts
 			);
 			ensure!(params.reward_fee_share < Perbill::one(), Error::<T>::RewardShareNotBelowFee);
+			ensure!(
+				params.receipt_retention >= params.retention_period,
+				Error::<T>::ReceiptRetentionBelowJobRetention
+			);
 			ensure!(params.emission_cap >= T::Emitted::get(), Error::<T>::EmissionCapBelowEmitted);
 			Ok(())
 		}

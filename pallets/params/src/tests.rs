@@ -42,6 +42,11 @@ fn invalid_parameters_are_refused_with_their_reason() {
 			(MarketParams { max_open_jobs_per_client: 0, ..defaults() }, Error::<Test>::ZeroLimit),
 			(MarketParams { min_tokens_per_second: 0, ..defaults() }, Error::<Test>::ZeroLimit),
 			(MarketParams { jail_period: 0, ..defaults() }, Error::<Test>::ZeroTimeout),
+			(MarketParams { receipt_retention: 0, ..defaults() }, Error::<Test>::ZeroTimeout),
+			(
+				MarketParams { receipt_retention: 49, ..defaults() },
+				Error::<Test>::ReceiptRetentionBelowJobRetention,
+			),
 		];
 		for (params, error) in cases {
 			assert_noop!(Params::set_parameters(RuntimeOrigin::root(), params), error);

@@ -1,5 +1,5 @@
 
-//! Weights for `pallet_aitbc_params`, measured by frame-benchmarking 64.0.0 on 2026-11-22.
+//! Weights for `pallet_aitbc_params`, measured by frame-benchmarking 64.0.0 on 2026-11-23.
 //!
 //! Machine: `vm`, CPU `AMD EPYC`; steps 20, repeat 10,
 //! Wasm execution `Compiled`, chain `Some("dev")`.
@@ -45,7 +45,7 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_parameters() -> Weight {
 		// Proof size measured `109`, estimated `1501` bytes.
-		Weight::from_parts(9_063_000, 1501)
+		Weight::from_parts(9_194_000, 1501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -54,7 +54,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_parameters() -> Weight {
-		Weight::from_parts(9_063_000, 1501)
+		Weight::from_parts(9_194_000, 1501)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -1,5 +1,5 @@
 
-//! Weights for `pallet_aitbc_receipts`, measured by frame-benchmarking 64.0.0 on 2026-11-22.
+//! Weights for `pallet_aitbc_receipts`, measured by frame-benchmarking 64.0.0 on 2026-11-23.
 //!
 //! Machine: `vm`, CPU `AMD EPYC`; steps 20, repeat 10,
 //! Wasm execution `Compiled`, chain `Some("dev")`.
@@ -46,27 +46,28 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn claim_receipt() -> Weight {
 		// Proof size measured `715`, estimated `3925` bytes.
-		Weight::from_parts(43_205_000, 3925)
+		Weight::from_parts(44_937_000, 3925)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn prune_receipt() -> Weight {
-		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Proof size measured `606`, estimated `3925` bytes.
+		Weight::from_parts(12_849_000, 3925)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn claim_receipt() -> Weight {
-		Weight::from_parts(43_205_000, 3925)
+		Weight::from_parts(44_937_000, 3925)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn prune_receipt() -> Weight {
-		Weight::from_parts(20_000_000, 1_000)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(12_849_000, 3925)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

@@ -110,9 +110,12 @@ pub fn genesis_hash<T: frame_system::Config>() -> [u8; 32] {
 pub trait BenchmarkSetup<AccountId, Balance> {
 	/// Gives `who` a large free balance.
 	fn fund(who: &AccountId);
-	/// Registers miner number `index` under `operator`, serving `model` at the lowest price
-	/// with the highest capacity.
+	/// Registers miner number `index` under `operator`, serving `model` (and as many other
+	/// models as a miner may serve, so that jailing it touches the most indexes) at the lowest
+	/// price with the highest capacity.
 	fn register_miner(operator: &AccountId, index: u32, model: &[u8]);
+	/// Makes `operator`'s next miss the one that jails it.
+	fn one_miss_from_jail(operator: &AccountId);
 	/// The largest price a job may offer.
 	fn max_price() -> Balance;
 	/// The most miners indexed for one model (selection's worst case).
