@@ -155,8 +155,7 @@ impl<T: Config> Pallet<T> {
 			last = Some(key);
 			let known = failed.entry(entry.model.clone()).or_insert_with(|| {
 				meter.consume(attempt);
-				T::Miners::select(&JobNeeds::any_price(&entry.model), &[])
-					.map(|_| Vec::new())
+				T::Miners::select(&JobNeeds::any_price(&entry.model), &[]).map(|_| Vec::new())
 			});
 			let Some(failures) = known else { continue };
 			if failures.iter().any(|f| f.no_harder_than(&entry)) {
@@ -188,7 +187,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The queued jobs after `key` (all of them for `None`), oldest first.
-	fn queue_after(key: Option<OldestFirst>) -> impl Iterator<Item = (OldestFirst, QueuedJobOf<T>)> {
+	fn queue_after(
+		key: Option<OldestFirst>,
+	) -> impl Iterator<Item = (OldestFirst, QueuedJobOf<T>)> {
 		match key {
 			Some(key) => Queue::<T>::iter_from(Queue::<T>::hashed_key_for(key)),
 			None => Queue::<T>::iter(),

@@ -73,6 +73,31 @@ fn unassignable_jobs_at_the_head_of_the_queue_do_not_block_the_jobs_behind() {
 	});
 }
 
+/// Item 1, with a model that is served: jobs priced below every miner cost one attempt per
+/// block for the first of them, one read for the rest, and the honest job behind them is
+/// assigned in the first block its miner is free.
+#[test]
+fn underpriced_jobs_for_a_served_model_do_not_block_the_jobs_behind() {
+	ExtBuilder::default().build_and_execute(|| {
+		register_miner(1, "m", 1, 1);
+		let busy = submit(1, "m", 10, 100);
+		// min_fee 2 is below the miner's worst-case price of 10
+		let cheap: Vec<u64> =
+			[2, 2, 2, 2, 3, 3, 3].iter().map(|c| submit(*c, "m", 10, 2)).collect();
+		let honest = submit(4, "m", 10, 100);
+		HookWeight::set(<() as crate::WeightInfo>::assign_queued().saturating_mul(6));
+		assert_ok!(deliver(1, busy, usage(10)));
+		run_to_block(2);
+		assert_eq!(
+			JobRecords::<Test>::get(honest).unwrap().state,
+			JobState::Assigned { operator: operator(1) }
+		);
+		assert!(cheap
+			.iter()
+			.all(|id| JobRecords::<Test>::get(id).unwrap().state == JobState::Queued));
+	});
+}
+
 /// Item 2, index squatting: miners that went offline, are jailed, or stopped sending
 /// heartbeats do not keep a newcomer out of a full model index.
 #[test]
@@ -185,7 +210,9 @@ fn a_passed_deadline_closes_the_job_to_its_miner_before_the_hook_runs() {
 			Error::<Test>::DeadlinePassed
 		);
 		run_to_block(6);
-		assert!(job_events().iter().any(|e| matches!(e, crate::Event::MinerMissedDeadline { job_id, .. } if *job_id == late)));
+		assert!(job_events().iter().any(
+			|e| matches!(e, crate::Event::MinerMissedDeadline { job_id, .. } if *job_id == late)
+		));
 	});
 }
 
@@ -207,7 +234,14 @@ fn only_the_holder_gets_work_in_flight_into_the_pool() {
 			let call = RuntimeCall::Jobs(call);
 			let info = call.get_dispatch_info();
 			CheckWorkInFlight::<Test>::new()
-				.validate_only(RuntimeOrigin::signed(who), &call, &info, 0, TransactionSource::External, 0)
+				.validate_only(
+					RuntimeOrigin::signed(who),
+					&call,
+					&info,
+					0,
+					TransactionSource::External,
+					0,
+				)
 				.map(|_| ())
 		};
 		let ack = |ids: Vec<u64>| Call::<Test>::acknowledge { job_ids: ids.try_into().unwrap() };
@@ -216,7 +250,11 @@ fn only_the_holder_gets_work_in_flight_into_the_pool() {
 		assert!(validate(operator(1), report(job)).is_ok());
 		let refused = Err(InvalidTransaction::Custom(NOT_HELD).into());
 		assert_eq!(validate(operator(2), ack(vec![job])), refused, "not its job");
-		assert_eq!(validate(operator(1), ack(vec![job, 99])), refused, "an unknown job in the batch");
+		assert_eq!(
+			validate(operator(1), ack(vec![job, 99])),
+			refused,
+			"an unknown job in the batch"
+		);
 		assert_eq!(validate(client(1), report(job)), refused);
 		// Other calls pass untouched.
 		assert!(validate(client(1), Call::<Test>::cancel_job { job_id: job }).is_ok());

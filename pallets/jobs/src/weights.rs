@@ -52,18 +52,17 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `p` in `[1, 4000]`.
-	fn submit_job(p: u32, ) -> Weight {
-		// Proof size measured `14873`, estimated `241118` bytes.
-		Weight::from_parts(548_707_293, 241118)
-			.saturating_add(Weight::from_parts(978, 0).saturating_mul(p.into()))
+	fn submit_job(_p: u32, ) -> Weight {
+		// Proof size measured `78602`, estimated `241118` bytes.
+		Weight::from_parts(860_116_703, 241118)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Component `n` in `[1, 32]`.
 	fn acknowledge(n: u32, ) -> Weight {
 		// Proof size measured `16441`, estimated `1617` bytes.
-		Weight::from_parts(10_142_273, 1617)
-			.saturating_add(Weight::from_parts(25_209_167, 0).saturating_mul(n.into()))
+		Weight::from_parts(91_643_897, 1617)
+			.saturating_add(Weight::from_parts(25_109_003, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -71,17 +70,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `o` in `[0, 32768]`.
 	fn submit_result(o: u32, ) -> Weight {
-		// Proof size measured `17494`, estimated `53044` bytes.
-		Weight::from_parts(412_964_995, 53044)
-			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
+		// Proof size measured `18484`, estimated `53044` bytes.
+		Weight::from_parts(454_720_414, 53044)
+			.saturating_add(Weight::from_parts(8_006, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Component `n` in `[1, 32]`.
 	fn submit_results(n: u32, ) -> Weight {
-		// Proof size measured `17397`, estimated `6196` bytes.
-		Weight::from_parts(59_135_129, 6196)
-			.saturating_add(Weight::from_parts(553_046_168, 0).saturating_mul(n.into()))
+		// Proof size measured `18387`, estimated `6196` bytes.
+		Weight::from_parts(245_897_675, 6196)
+			.saturating_add(Weight::from_parts(709_435_357, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -89,32 +88,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		// Proof size measured `1287`, estimated `53044` bytes.
-		Weight::from_parts(102_682_000, 53044)
+		// Proof size measured `2277`, estimated `53044` bytes.
+		Weight::from_parts(157_595_000, 53044)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn cancel_job() -> Weight {
-		// Proof size measured `17015`, estimated `53044` bytes.
-		Weight::from_parts(109_053_000, 53044)
+		// Proof size measured `17075`, estimated `53044` bytes.
+		Weight::from_parts(111_035_000, 53044)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn handle_deadline() -> Weight {
-		// Proof size measured `31500`, estimated `241118` bytes.
-		Weight::from_parts(470_159_000, 241118)
-			.saturating_add(T::DbWeight::get().reads(70_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size measured `96660`, estimated `241118` bytes.
+		Weight::from_parts(1_067_188_000, 241118)
+			.saturating_add(T::DbWeight::get().reads(85_u64))
+			.saturating_add(T::DbWeight::get().writes(26_u64))
 	}
 	fn assign_queued() -> Weight {
-		// Proof size measured `30309`, estimated `241118` bytes.
-		Weight::from_parts(580_684_000, 241118)
+		// Proof size measured `94064`, estimated `241118` bytes.
+		Weight::from_parts(1_173_527_000, 241118)
 			.saturating_add(T::DbWeight::get().reads(71_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	fn prune_job() -> Weight {
 		// Proof size measured `49453`, estimated `53044` bytes.
-		Weight::from_parts(89_944_000, 53044)
+		Weight::from_parts(105_377_000, 53044)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -122,29 +121,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
-	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(548_707_293, 241118)
-			.saturating_add(Weight::from_parts(978, 0).saturating_mul(p.into()))
+	fn submit_job(_p: u32, ) -> Weight {
+		Weight::from_parts(860_116_703, 241118)
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn acknowledge(n: u32, ) -> Weight {
-		Weight::from_parts(10_142_273, 1617)
-			.saturating_add(Weight::from_parts(25_209_167, 0).saturating_mul(n.into()))
+		Weight::from_parts(91_643_897, 1617)
+			.saturating_add(Weight::from_parts(25_109_003, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn submit_result(o: u32, ) -> Weight {
-		Weight::from_parts(412_964_995, 53044)
-			.saturating_add(Weight::from_parts(7_823, 0).saturating_mul(o.into()))
+		Weight::from_parts(454_720_414, 53044)
+			.saturating_add(Weight::from_parts(8_006, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 	fn submit_results(n: u32, ) -> Weight {
-		Weight::from_parts(59_135_129, 6196)
-			.saturating_add(Weight::from_parts(553_046_168, 0).saturating_mul(n.into()))
+		Weight::from_parts(245_897_675, 6196)
+			.saturating_add(Weight::from_parts(709_435_357, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -152,27 +150,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 52054).saturating_mul(n.into()))
 	}
 	fn report_failure() -> Weight {
-		Weight::from_parts(102_682_000, 53044)
+		Weight::from_parts(157_595_000, 53044)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(109_053_000, 53044)
+		Weight::from_parts(111_035_000, 53044)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn handle_deadline() -> Weight {
-		Weight::from_parts(470_159_000, 241118)
-			.saturating_add(ParityDbWeight::get().reads(70_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(1_067_188_000, 241118)
+			.saturating_add(ParityDbWeight::get().reads(85_u64))
+			.saturating_add(ParityDbWeight::get().writes(26_u64))
 	}
 	fn assign_queued() -> Weight {
-		Weight::from_parts(580_684_000, 241118)
+		Weight::from_parts(1_173_527_000, 241118)
 			.saturating_add(ParityDbWeight::get().reads(71_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(89_944_000, 53044)
+		Weight::from_parts(105_377_000, 53044)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

@@ -55,8 +55,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` in `[1, 16]`.
 	fn register(m: u32, ) -> Weight {
 		// Proof size measured `167`, estimated `4742` bytes.
-		Weight::from_parts(141_645_309, 4742)
-			.saturating_add(Weight::from_parts(5_641_775, 0).saturating_mul(m.into()))
+		Weight::from_parts(141_809_075, 4742)
+			.saturating_add(Weight::from_parts(5_854_652, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -65,15 +65,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn bond_extra() -> Weight {
 		// Proof size measured `614`, estimated `4742` bytes.
-		Weight::from_parts(70_324_000, 4742)
+		Weight::from_parts(68_863_000, 4742)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Component `m` in `[1, 16]`.
 	fn rotate_operator(m: u32, ) -> Weight {
 		// Proof size measured `430`, estimated `8494` bytes.
-		Weight::from_parts(117_646_709, 8494)
-			.saturating_add(Weight::from_parts(10_612_233, 0).saturating_mul(m.into()))
+		Weight::from_parts(89_740_495, 8494)
+			.saturating_add(Weight::from_parts(9_873_941, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -83,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` in `[1, 16]`.
 	fn update(m: u32, ) -> Weight {
 		// Proof size measured `3360`, estimated `74702` bytes.
-		Weight::from_parts(123_164_033, 74702)
-			.saturating_add(Weight::from_parts(6_252_697, 0).saturating_mul(m.into()))
+		Weight::from_parts(109_230_586, 74702)
+			.saturating_add(Weight::from_parts(5_408_530, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
@@ -92,28 +92,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn heartbeat() -> Weight {
-		// Proof size measured `493`, estimated `5597` bytes.
-		Weight::from_parts(27_190_000, 5597)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Proof size measured `1377`, estimated `4742` bytes.
+		Weight::from_parts(17_927_000, 4742)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn go_offline() -> Weight {
 		// Proof size measured `493`, estimated `5597` bytes.
-		Weight::from_parts(20_731_000, 5597)
+		Weight::from_parts(21_142_000, 5597)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn go_online() -> Weight {
 		// Proof size measured `354`, estimated `5597` bytes.
-		Weight::from_parts(22_824_000, 5597)
+		Weight::from_parts(20_831_000, 5597)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Component `m` in `[1, 16]`.
 	fn deregister(m: u32, ) -> Weight {
 		// Proof size measured `382`, estimated `4742` bytes.
-		Weight::from_parts(30_513_502, 4742)
-			.saturating_add(Weight::from_parts(5_699_159, 0).saturating_mul(m.into()))
+		Weight::from_parts(25_592_219, 4742)
+			.saturating_add(Weight::from_parts(5_676_104, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -122,23 +122,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn withdraw_unbonded() -> Weight {
 		// Proof size measured `294`, estimated `3593` bytes.
-		Weight::from_parts(55_403_000, 3593)
+		Weight::from_parts(56_183_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Component `m` in `[1, 16]`.
 	fn index_with_eviction(m: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 10_000)
-			.saturating_add(Weight::from_parts(2_000_000_000, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads((82_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes((18_u64).saturating_mul(m.into())))
+		// Proof size measured `134`, estimated `1617` bytes.
+		Weight::from_parts(463_320_000, 1617)
+			.saturating_add(Weight::from_parts(548_379_958, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((80_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes((17_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
 	}
 }
 
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register(m: u32, ) -> Weight {
-		Weight::from_parts(141_645_309, 4742)
-			.saturating_add(Weight::from_parts(5_641_775, 0).saturating_mul(m.into()))
+		Weight::from_parts(141_809_075, 4742)
+			.saturating_add(Weight::from_parts(5_854_652, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -146,13 +150,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(70_324_000, 4742)
+		Weight::from_parts(68_863_000, 4742)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn rotate_operator(m: u32, ) -> Weight {
-		Weight::from_parts(117_646_709, 8494)
-			.saturating_add(Weight::from_parts(10_612_233, 0).saturating_mul(m.into()))
+		Weight::from_parts(89_740_495, 8494)
+			.saturating_add(Weight::from_parts(9_873_941, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -160,8 +164,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn update(m: u32, ) -> Weight {
-		Weight::from_parts(123_164_033, 74702)
-			.saturating_add(Weight::from_parts(6_252_697, 0).saturating_mul(m.into()))
+		Weight::from_parts(109_230_586, 74702)
+			.saturating_add(Weight::from_parts(5_408_530, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
@@ -169,23 +173,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(27_190_000, 5597)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(17_927_000, 4742)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn go_offline() -> Weight {
-		Weight::from_parts(20_731_000, 5597)
+		Weight::from_parts(21_142_000, 5597)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn go_online() -> Weight {
-		Weight::from_parts(22_824_000, 5597)
+		Weight::from_parts(20_831_000, 5597)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn deregister(m: u32, ) -> Weight {
-		Weight::from_parts(30_513_502, 4742)
-			.saturating_add(Weight::from_parts(5_699_159, 0).saturating_mul(m.into()))
+		Weight::from_parts(25_592_219, 4742)
+			.saturating_add(Weight::from_parts(5_676_104, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -193,14 +197,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(55_403_000, 3593)
+		Weight::from_parts(56_183_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn index_with_eviction(m: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 10_000)
-			.saturating_add(Weight::from_parts(2_000_000_000, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads((82_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().writes((18_u64).saturating_mul(m.into())))
+		Weight::from_parts(463_320_000, 1617)
+			.saturating_add(Weight::from_parts(548_379_958, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((80_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes((17_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
 	}
 }

@@ -166,14 +166,20 @@ fn receipts_are_pruned_after_their_retention_within_the_spare_weight() {
 		let due = issued_at + retention;
 		assert_eq!(
 			Receipts::on_idle(due - 1, Weight::MAX),
-			<<Test as frame_system::Config>::DbWeight as Get<frame_support::weights::RuntimeDbWeight>>::get().reads_writes(1, 1)
+			<<Test as frame_system::Config>::DbWeight as Get<
+				frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads_writes(1, 1)
 		);
 		assert_eq!(ReceiptRecords::<Test>::iter().count(), 5, "kept until the retention ends");
 		// Spare weight for two receipts a block.
 		let each = <() as crate::WeightInfo>::prune_receipt();
-		let spare = each
-			.saturating_mul(2)
-			.saturating_add(<<Test as frame_system::Config>::DbWeight as Get<frame_support::weights::RuntimeDbWeight>>::get().reads_writes(1, 1));
+		let spare = each.saturating_mul(2).saturating_add(
+			<<Test as frame_system::Config>::DbWeight as Get<
+				frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads_writes(1, 1),
+		);
 		assert!(Receipts::on_idle(due, spare).all_lte(spare));
 		assert_eq!(ReceiptRecords::<Test>::iter().count(), 3);
 		Receipts::on_idle(due + 1, spare);

@@ -54,6 +54,7 @@ pub fn job<AccountId: Display, Balance: Into<u128>>(job: JobView<AccountId, Bala
 		output: job.output.map(text),
 		usage: job.usage.map(usage),
 		ended_at: job.ended_at,
+		deposit: job.deposit.into(),
 	}
 }
 
@@ -139,6 +140,7 @@ pub fn parameters<Balance: Into<u128>>(p: MarketParams<Balance, u32>) -> Paramet
 		jail_period: p.jail_period,
 		unbonding_period: p.unbonding_period,
 		retention_period: p.retention_period,
+		receipt_retention: p.receipt_retention,
 		reward_per_unit: p.reward_per_unit.into(),
 		reward_fee_share_percent: percent(p.reward_fee_share),
 		emission_cap: p.emission_cap.into(),

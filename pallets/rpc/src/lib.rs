@@ -21,7 +21,7 @@ use aitbc_primitives::{
 	json::{JobJson, MinerJson, ParametersJson, QuoteJson, ReceiptJson},
 	JobId, JobStatus, ReceiptId,
 };
-pub use aitbc_runtime_api::MarketplaceApi;
+pub use aitbc_runtime_api::{MarketplaceApi, MAX_LIST_LIMIT};
 use codec::Codec;
 use jsonrpsee::{
 	core::RpcResult,
@@ -29,12 +29,10 @@ use jsonrpsee::{
 	types::{ErrorObject, ErrorObjectOwned},
 };
 use serde::de::DeserializeOwned;
-use sp_api::{ApiRef, ProvideRuntimeApi};
+use sp_api::{ApiExt, ApiRef, ProvideRuntimeApi, RuntimeApiInfo};
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
-/// The largest `limit` a listing accepts.
-pub const MAX_LIMIT: u32 = 1_000;
 /// The `limit` of a listing that names none.
 pub const DEFAULT_LIMIT: u32 = 100;
 
@@ -44,15 +42,20 @@ pub trait MarketplaceRpc<BlockHash, AccountId> {
 	/// A job by id.
 	#[method(name = "job")]
 	fn job(&self, job_id: JobId, at: Option<BlockHash>) -> RpcResult<Option<JobJson>>;
-	/// The newest jobs, optionally of one client and/or in one status.
+	/// The newest jobs, optionally of one client and/or in one status; with `before`, only
+	/// ids below it (the next page: `before` = the smallest id of the last one).
 	#[method(name = "jobs")]
 	fn jobs(
 		&self,
 		client: Option<AccountId>,
 		status: Option<JobStatus>,
 		limit: Option<u32>,
+		before: Option<JobId>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<JobJson>>;
+	/// The jobs an operator holds now (assigned or running), oldest first.
+	#[method(name = "heldJobs")]
+	fn held_jobs(&self, operator: AccountId, at: Option<BlockHash>) -> RpcResult<Vec<JobJson>>;
 	/// A miner by operator key.
 	#[method(name = "miner")]
 	fn miner(&self, operator: AccountId, at: Option<BlockHash>) -> RpcResult<Option<MinerJson>>;
@@ -123,15 +126,20 @@ impl<C, Block, AccountId, Balance> Marketplace<C, Block, AccountId, Balance> {
 }
 
 fn limit(limit: Option<u32>) -> u32 {
-	limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+	limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIST_LIMIT)
 }
 
 impl<C, Block, AccountId, Balance> Marketplace<C, Block, AccountId, Balance>
 where
 	Block: BlockT,
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+	C::Api: MarketplaceApi<Block, AccountId, Balance>,
+	AccountId: Codec,
+	Balance: Codec,
 {
 	/// The runtime API and the block to call it at: `at` if this node has it, else the best.
+	/// The runtime there must have the [`MarketplaceApi`] version this crate was built
+	/// against (or a later one).
 	fn at(&self, at: Option<Block::Hash>) -> RpcResult<(ApiRef<'_, C::Api>, Block::Hash)> {
 		let hash = match at {
 			Some(hash) => {
@@ -141,7 +149,17 @@ where
 			}
 			None => self.client.info().best_hash,
 		};
-		Ok((self.client.runtime_api(), hash))
+		let api = self.client.runtime_api();
+		let wanted = <dyn MarketplaceApi<Block, AccountId, Balance> as RuntimeApiInfo>::VERSION;
+		match api.api_version::<dyn MarketplaceApi<Block, AccountId, Balance>>(hash) {
+			Ok(Some(version)) if version >= wanted => Ok((api, hash)),
+			Ok(Some(version)) => Err(Error::RuntimeError.with(format!(
+				"the runtime at block {hash} has MarketplaceApi version {version}; this node reads version {wanted} (upgrade the runtime, or query a later block)"
+			))),
+			Ok(None) => Err(Error::RuntimeError
+				.with(format!("the runtime at block {hash} has no MarketplaceApi"))),
+			Err(e) => Err(api_error(e)),
+		}
 	}
 }
 
@@ -168,10 +186,17 @@ where
 		client: Option<AccountId>,
 		status: Option<JobStatus>,
 		limit_: Option<u32>,
+		before: Option<JobId>,
 		at: Option<Block::Hash>,
 	) -> RpcResult<Vec<JobJson>> {
 		let (api, at) = self.at(at)?;
-		let jobs = api.jobs(at, client, status, limit(limit_)).map_err(api_error)?;
+		let jobs = api.jobs(at, client, status, before, limit(limit_)).map_err(api_error)?;
+		Ok(jobs.into_iter().map(convert::job).collect())
+	}
+
+	fn held_jobs(&self, operator: AccountId, at: Option<Block::Hash>) -> RpcResult<Vec<JobJson>> {
+		let (api, at) = self.at(at)?;
+		let jobs = api.held_jobs(at, operator).map_err(api_error)?;
 		Ok(jobs.into_iter().map(convert::job).collect())
 	}
 

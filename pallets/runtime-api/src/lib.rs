@@ -12,6 +12,7 @@ extern crate alloc;
 
 pub use aitbc_primitives::{
 	FailureReason, JobId, JobKind, JobStatus, MinerStatus, ReceiptId, UnitType, Usage,
+	MAX_LIST_LIMIT,
 };
 pub use aitbc_traits::MarketParams;
 use alloc::vec::Vec;
@@ -77,6 +78,9 @@ pub struct JobView<AccountId, Balance> {
 	pub usage: Option<Usage>,
 	/// Block it ended in.
 	pub ended_at: Option<u32>,
+	/// The storage deposit held from the client for the job's bytes (prompt and output),
+	/// released when the job is pruned.
+	pub deposit: Balance,
 }
 
 /// A registered miner as clients see it.
@@ -170,7 +174,12 @@ pub struct ReceiptView<AccountId, Balance> {
 
 sp_api::decl_runtime_apis! {
 	/// The marketplace, read-only.
-	#[api_version(2)]
+	///
+	/// Version 3: `jobs` pages with `before`, `held_jobs`, `JobView::deposit`,
+	/// `MarketParams::receipt_retention`. No runtime with an older version was ever deployed,
+	/// so the old signatures are not kept (`#[changed_in]`): the RPC asks for version 3 and
+	/// answers a clear error on an older runtime.
+	#[api_version(3)]
 	pub trait MarketplaceApi<AccountId, Balance>
 	where
 		AccountId: Codec,
@@ -178,22 +187,30 @@ sp_api::decl_runtime_apis! {
 	{
 		/// A job by id, until it is pruned.
 		fn job(job_id: JobId) -> Option<JobView<AccountId, Balance>>;
-		/// The newest jobs (highest ids first), optionally only those of `client` and/or in
-		/// `status`, at most `limit` (capped at 1,000).
+		/// The newest jobs (highest ids first), only ids below `before` if given, optionally
+		/// only those of `client` and/or in `status`, at most `limit` (capped at [`MAX_LIST_LIMIT`]).
+		/// Bounded work: at most 10,000 ids (or the client's 10,000 newest jobs) are looked
+		/// at, so a rare `status` may come back short of `limit`; page on with `before` set to
+		/// the smallest id returned.
 		fn jobs(
 			client: Option<AccountId>,
 			status: Option<JobStatus>,
+			before: Option<JobId>,
 			limit: u32,
 		) -> Vec<JobView<AccountId, Balance>>;
+		/// The jobs `operator` holds now (assigned or running), oldest first; work in
+		/// proportion to those jobs only.
+		fn held_jobs(operator: AccountId) -> Vec<JobView<AccountId, Balance>>;
 		/// A miner by operator key.
 		fn miner(operator: AccountId) -> Option<MinerView<AccountId, Balance>>;
-		/// Registered miners, at most `limit` (capped at 1,000).
+		/// Registered miners, at most `limit` (capped at [`MAX_LIST_LIMIT`]).
 		fn miners(limit: u32) -> Vec<MinerView<AccountId, Balance>>;
-		/// A receipt by id.
+		/// A receipt by id, until it is pruned (`receipt_retention` blocks after it was
+		/// issued).
 		fn receipt(receipt_id: ReceiptId) -> Option<ReceiptView<AccountId, Balance>>;
-		/// The receipt of a job, if it completed.
+		/// The receipt of a job, if it completed and its receipt was not pruned yet.
 		fn receipt_of_job(job_id: JobId) -> Option<ReceiptView<AccountId, Balance>>;
-		/// The newest receipts (highest ids first), at most `limit` (capped at 1,000).
+		/// The newest receipts (highest ids first), at most `limit` (capped at [`MAX_LIST_LIMIT`]).
 		fn receipts(limit: u32) -> Vec<ReceiptView<AccountId, Balance>>;
 		/// What a job on `model` of `max_tokens` costs now.
 		fn quote(model: Vec<u8>, max_tokens: u32) -> Quote<Balance>;
