@@ -11,7 +11,9 @@ use aitbc_client::{
 	json::{ClaimStatus, JobJson, MinerJson, ReceiptJson},
 	units::format_ait,
 };
-use aitbc_primitives::{verify_receipt, JobStatus, ReceiptPayload, UnknownName, Usage};
+use aitbc_primitives::{
+	verify_receipt, JobId, JobStatus, ReceiptPayload, UnknownName, Usage, MAX_LIST_LIMIT,
+};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -102,10 +104,44 @@ pub fn parse_name<T: FromStr<Err = UnknownName>>(text: &str) -> Result<T, String
 
 /// Parses a job or receipt id: `12`, `job_12`, `receipt_12`.
 pub fn parse_id(text: &str, what: &str) -> Result<u64, CliError> {
+	id(text, what).map_err(CliError::usage)
+}
+
+/// A clap value parser for a job id option (`--before`).
+pub fn parse_job_id(text: &str) -> Result<JobId, String> {
+	id(text, "job")
+}
+
+/// A clap value parser for a listing's `--limit`: 1 to the most the chain returns at once.
+pub fn parse_limit(text: &str) -> Result<u32, String> {
+	text.parse()
+		.ok()
+		.filter(|limit| (1..=MAX_LIST_LIMIT).contains(limit))
+		.ok_or_else(|| format!("`{text}` is not a limit from 1 to {MAX_LIST_LIMIT}"))
+}
+
+fn id(text: &str, what: &str) -> Result<u64, String> {
 	let digits = text.trim().trim_start_matches("job_").trim_start_matches("receipt_");
-	digits
-		.parse()
-		.map_err(|_| CliError::usage(format!("`{text}` is not a {what} id (a number like 12)")))
+	digits.parse().map_err(|_| format!("`{text}` is not a {what} id (a number like 12)"))
+}
+
+/// The `--before` of the page after `jobs` (newest first, asked with `limit`): its smallest id
+/// when the page is full, else `None` (no more jobs, as far as the chain's bounded scan saw).
+pub fn next_before(jobs: &[JobJson], limit: u32) -> Option<JobId> {
+	let full = usize::try_from(limit).is_ok_and(|limit| limit > 0 && jobs.len() >= limit);
+	if full {
+		jobs.iter().map(|job| job.id).min()
+	} else {
+		None
+	}
+}
+
+/// For people: how to read the next page, when there is one.
+pub fn write_next_page(out: &mut impl Write, next_before: Option<JobId>) -> std::io::Result<()> {
+	match next_before {
+		Some(id) => writeln!(out, "More: --before {id}"),
+		None => Ok(()),
+	}
 }
 
 /// The job's one-line state for people.
@@ -125,6 +161,11 @@ pub fn job_state(job: &JobJson) -> String {
 	}
 }
 
+/// A job's storage deposit for people.
+pub fn deposit_line(deposit: u128) -> String {
+	format!("Deposit: {} (held until the job is pruned)", format_ait(deposit))
+}
+
 /// A job's fields for people.
 pub fn write_job(out: &mut impl Write, job: &JobJson) -> std::io::Result<()> {
 	writeln!(out, "Job ID: {}", job.id)?;
@@ -132,6 +173,7 @@ pub fn write_job(out: &mut impl Write, job: &JobJson) -> std::io::Result<()> {
 	writeln!(out, "Model: {}", job.model)?;
 	writeln!(out, "Client: {}", job.client)?;
 	writeln!(out, "Max price: {}", format_ait(job.max_price))?;
+	writeln!(out, "{}", deposit_line(job.deposit))?;
 	writeln!(
 		out,
 		"Submitted at block: {}, expires at block: {}",

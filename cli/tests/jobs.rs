@@ -41,9 +41,11 @@ fn submit_follow_list_quote_and_cancel_jobs() {
 
 	let status = ok(&["status", &job]);
 	assert!(status.text.contains("Status: completed"), "{}", status.text);
+	assert!(status.text.contains("Deposit: "), "{}", status.text);
 	let status = market.ok_json(&["status", &format!("job_{job}")]);
 	assert_eq!(status["status"], "completed");
 	assert_eq!(status["job"]["max_tokens"], 8, "snake_case keys: {status}");
+	assert!(status["job"]["deposit"].is_string(), "the deposit, a decimal string: {status}");
 	let result = ok(&["result", &job]);
 	assert!(result.text.starts_with("Echo:"), "{}", result.text);
 	let result_json = market.ok_json(&["result", &job]);
@@ -76,6 +78,26 @@ fn submit_follow_list_quote_and_cancel_jobs() {
 	let cancel = ok(&["--dev", "--account", "alice", "cancel", &queued_id]);
 	assert!(cancel.text.contains("refunded 0.01 AIT"), "{}", cancel.text);
 
+	// Paging: three jobs in pages of two, newest first, each page going on from the last
+	// one's `next_before`; the short last page ends it.
+	let first = market.ok_json(&["list", "--limit", "2"]);
+	let next = first["next_before"].as_u64().expect("a full page has a next_before");
+	let second = market.ok_json(&["list", "--limit", "2", "--before", &next.to_string()]);
+	assert_eq!(second["next_before"], serde_json::Value::Null, "{second}");
+	let ids: Vec<u64> = [&first, &second]
+		.iter()
+		.flat_map(|page| page["jobs"].as_array().unwrap().iter())
+		.map(|job| job["id"].as_u64().unwrap())
+		.collect();
+	let mut newest_first = ids.clone();
+	newest_first.sort_unstable_by(|a, b| b.cmp(a));
+	newest_first.dedup();
+	assert_eq!((ids.len(), &ids), (3, &newest_first), "every job once, newest first");
+	assert_eq!(next, ids[1]);
+	let admin = market.ok_json(&["admin-jobs", "--limit", "2", "--before", &format!("job_{next}")]);
+	assert_eq!(admin["jobs"], second["jobs"]);
+	assert!(ok(&["list", "--limit", "2"]).text.contains(&format!("More: --before {next}")));
+
 	// Errors: one line, class and exit code; nothing submitted.
 	// One character over the chain's limit (read from the runtime's metadata, not copied).
 	let limit = aitbc_client::Constants::offline().max_prompt_chars as usize;
@@ -91,4 +113,10 @@ fn submit_follow_list_quote_and_cancel_jobs() {
 	let err = market.run(&["--json", "list", "--status", "weird"]);
 	assert_eq!(err.code, 2);
 	assert!(err.text.contains("unknown job status"), "{}", err.text);
+	let err = market.run(&["list", "--limit", "1001"]);
+	assert_eq!(err.code, 2);
+	assert!(err.text.contains("from 1 to 1000"), "{}", err.text);
+	let err = market.run(&["list", "--before", "twelve"]);
+	assert_eq!(err.code, 2);
+	assert!(err.text.contains("not a job id"), "{}", err.text);
 }

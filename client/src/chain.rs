@@ -12,7 +12,7 @@ use std::{
 	time::Duration,
 };
 
-use aitbc_primitives::JobStatus;
+use aitbc_primitives::{JobId, JobStatus};
 use serde::de::DeserializeOwned;
 use subxt::{
 	config::{PolkadotExtrinsicParamsBuilder, RpcConfigFor},
@@ -272,7 +272,7 @@ impl Chain {
 				self.forget_nonce(&account);
 				// A lost connection is not the chain's verdict: the caller may send again.
 				match self.error(e) {
-					Error::Rpc(message) => Error::Rejected(message),
+					Error::Rpc(message) => Error::Rejected(explain_pool_refusal(message)),
 					disconnected => disconnected,
 				}
 			})?;
@@ -319,7 +319,7 @@ impl Chain {
 					| TransactionStatus::Dropped { message }
 					| TransactionStatus::Error { message } => {
 						chain.forget_nonce(&account);
-						return Err(Error::Rejected(message));
+						return Err(Error::Rejected(explain_pool_refusal(message)));
 					}
 					_ => continue,
 				}
@@ -332,21 +332,28 @@ impl Chain {
 	}
 
 	/// A job by id (`aitbc_job`).
-	pub async fn job(&self, job_id: u64) -> Result<Option<JobJson>, Error> {
+	pub async fn job(&self, job_id: JobId) -> Result<Option<JobJson>, Error> {
 		self.request("aitbc_job", rpc_params![job_id]).await
 	}
 
-	/// The newest jobs, optionally of one client and in one status (`aitbc_jobs`).
+	/// The newest jobs, optionally of one client and in one status, only ids below `before` if
+	/// given (`aitbc_jobs`). The next page: `before` = the smallest id of this one.
 	pub async fn jobs(
 		&self,
 		client: Option<&AccountId>,
 		status: Option<JobStatus>,
 		limit: Option<u32>,
+		before: Option<JobId>,
 	) -> Result<Vec<JobJson>, Error> {
 		// Prefix 42 is accepted by every node (a registered prefix); it names the same key.
 		let client = client.map(|c| c.to_string());
 		let status = status.map(JobStatus::as_str);
-		self.request("aitbc_jobs", rpc_params![client, status, limit]).await
+		self.request("aitbc_jobs", rpc_params![client, status, limit, before]).await
+	}
+
+	/// The jobs `operator` holds now, assigned or running, oldest first (`aitbc_heldJobs`).
+	pub async fn held_jobs(&self, operator: &AccountId) -> Result<Vec<JobJson>, Error> {
+		self.request("aitbc_heldJobs", rpc_params![operator.to_string()]).await
 	}
 
 	/// A miner by operator (`aitbc_miner`).
@@ -476,3 +483,20 @@ impl RpcClientT for Watched {
 		})
 	}
 }
+
+/// The pool's refusals carry only a number for the runtime's own checks; name them.
+fn explain_pool_refusal(message: String) -> String {
+	let custom = format!("custom error: {NOT_HELD}");
+	if message.to_ascii_lowercase().contains(&custom) {
+		format!(
+			"{message} (Jobs::CheckWorkInFlight: the signer does not hold every job named; only \
+			 the operator a job is assigned to may acknowledge it, deliver it or give it up)"
+		)
+	} else {
+		message
+	}
+}
+
+/// `pallet_aitbc_jobs::NOT_HELD`, the custom validity error of the runtime's `CheckWorkInFlight`
+/// extension. Validity errors are not in the metadata, and the client does not depend on pallets.
+const NOT_HELD: u8 = 1;

@@ -44,8 +44,18 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32, genesis: H256) 
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);
-	let implicit =
-		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), ());
+	let implicit = (
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		(),
+		(),
+	);
 	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let extrinsic = UncheckedExtrinsic::new_signed(

@@ -37,6 +37,9 @@ pub(crate) struct Miner {
 	pub(crate) in_flight: Mutex<HashSet<JobId>>,
 	pub(crate) finished: Mutex<VecDeque<JobId>>,
 	pub(crate) backend_up: AtomicBool,
+	/// Held while the on-chain status follows the backend (going online or offline), so that a
+	/// heartbeat's `go_online` and a health check's `go_offline` never cross.
+	pub(crate) status_change: tokio::sync::Mutex<()>,
 	pub(crate) accepting: AtomicBool,
 	pub(crate) gpu: Gpu,
 	/// The chain's genesis hash, which receipt signatures bind.
@@ -90,6 +93,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		in_flight: Mutex::default(),
 		finished: Mutex::default(),
 		backend_up: AtomicBool::new(true),
+		status_change: tokio::sync::Mutex::new(()),
 		accepting: AtomicBool::new(true),
 		gpu,
 		genesis_hash: chain.genesis_hash(),

@@ -5,7 +5,8 @@
 //! picks up jobs assigned to it (from `JobAssigned` events, and by reading the chain on start,
 //! after each reconnect and periodically), acknowledges at once, generates, signs the receipt
 //! payload and submits the result, or reports the failure with a reason. It heartbeats, goes
-//! offline on chain while the backend is down, reconnects to the node forever, and on
+//! offline on chain while the backend is down (and online again when it is back, or when the
+//! registry set it offline while the backend is up), reconnects to the node forever, and on
 //! SIGTERM/SIGINT stops taking jobs and finishes those in flight within a grace period.
 //!
 //! The code follows that story: [`settings`] (flags, environment and TOML file, validated),

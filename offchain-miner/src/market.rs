@@ -6,9 +6,7 @@ use aitbc_client::{
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain, Error, Pending,
 };
-use aitbc_primitives::{
-	output_hash, price_for, prompt_hash, JobId, JobStatus, ReceiptPayload, Usage,
-};
+use aitbc_primitives::{output_hash, price_for, prompt_hash, JobId, ReceiptPayload, Usage};
 
 use crate::backend::{truncate_utf8, Generation};
 
@@ -110,15 +108,10 @@ pub async fn me(chain: &Chain, key: &Key) -> Result<Option<MinerJson>, Error> {
 	chain.miner(&key.account()).await
 }
 
-/// Jobs held by this operator (assigned or running), oldest first.
+/// Jobs held by this operator (assigned or running), oldest first: one read of the chain's
+/// per-operator index, in proportion to these jobs only.
 pub async fn held_jobs(chain: &Chain, key: &Key) -> Result<Vec<JobJson>, Error> {
-	let mut held = Vec::new();
-	for status in [JobStatus::Assigned, JobStatus::Running] {
-		let jobs = chain.jobs(None, Some(status), Some(1_000)).await?;
-		held.extend(jobs.into_iter().filter(|j| is_mine(j, key)));
-	}
-	held.sort_by_key(|j| j.id);
-	Ok(held)
+	chain.held_jobs(&key.account()).await
 }
 
 /// Whether `job` is held by this operator.

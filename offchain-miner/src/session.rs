@@ -1,6 +1,7 @@
 //! One connection's session: recover the jobs this operator holds, then follow best blocks,
-//! heartbeating, checking the backend's health, finding jobs (assignment events and a periodic
-//! scan) and dispatching each to its own task.
+//! heartbeating (and going online again when the registry set the miner offline while its
+//! backend is up), checking the backend's health, finding jobs (assignment events and a
+//! periodic read of the jobs it holds) and dispatching each to its own task.
 
 use std::{
 	sync::{atomic::Ordering, Arc},
@@ -75,12 +76,7 @@ impl Miner {
 			}
 			if last_heartbeat.is_none_or(|t| t.elapsed() >= heartbeat_every) {
 				last_heartbeat = Some(Instant::now());
-				let this = self.clone();
-				let chain = chain.clone();
-				tokio::spawn(async move {
-					let result = market::heartbeat(&chain, &this.key).await;
-					this.tx("heartbeat", result);
-				});
+				tokio::spawn(self.clone().beat(chain.clone()));
 			}
 			if last_health.elapsed() >= HEALTH_EVERY {
 				last_health = Instant::now();
@@ -102,6 +98,34 @@ impl Miner {
 		Ok(())
 	}
 
+	/// One heartbeat, after one read of this miner's status. A miner the registry set offline
+	/// (e.g. evicted from a full model index for a stale heartbeat) while its backend is up
+	/// comes back by itself: `go_online`, which records the heartbeat too. Otherwise a plain
+	/// heartbeat.
+	async fn beat(self: Arc<Self>, chain: Chain) {
+		let _status = self.status_change.lock().await;
+		let now = chain.best_number().await.unwrap_or_default();
+		let offline = match market::me(&chain, &self.key).await {
+			// Offline (e.g. evicted), or jailed with the term over: `go_online` brings it back
+			// (a heartbeat changes no status).
+			Ok(me) => me.is_some_and(|me| match me.status {
+				MinerStatus::Offline => true,
+				MinerStatus::Jailed => u64::from(me.jailed_until) <= now,
+				MinerStatus::Active => false,
+			}),
+			Err(e) => {
+				tracing::debug!(error = %e, "cannot read this miner's status; heartbeat only");
+				false
+			}
+		};
+		if offline && self.backend_up.load(Ordering::SeqCst) {
+			tracing::info!("not active on chain while the backend is up: going online");
+			self.tx("go_online", market::go_online(&chain, &self.key).await);
+		} else {
+			self.tx("heartbeat", market::heartbeat(&chain, &self.key).await);
+		}
+	}
+
 	/// Backend up/down → online/offline on chain; GPU utilisation.
 	async fn check_health(self: Arc<Self>, chain: Chain) {
 		if let Some(percent) = self.gpu.utilization() {
@@ -109,6 +133,7 @@ impl Miner {
 		}
 		let up = self.backend.models().await.is_ok();
 		self.metrics.backend_up.set(i64::from(up));
+		let _status = self.status_change.lock().await;
 		let was = self.backend_up.swap(up, Ordering::SeqCst);
 		if was && !up {
 			tracing::warn!(backend = self.backend.url(), "backend down: going offline on chain");

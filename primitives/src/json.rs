@@ -152,6 +152,10 @@ pub struct JobJson {
 	pub output: Option<String>,
 	pub usage: Option<UsageJson>,
 	pub ended_at: Option<u32>,
+	/// The storage deposit held from the client for the job's bytes, released when the job is
+	/// pruned.
+	#[serde(with = "decimal")]
+	pub deposit: Balance,
 }
 
 /// Token counts and compute time.
@@ -185,6 +189,9 @@ pub struct MinerJson {
 	pub reputation_percent: f64,
 	pub consecutive_misses: u32,
 	pub registered_at: u32,
+	/// While jailed: the block from which `go_online` releases it.
+	#[serde(default)]
+	pub jailed_until: u32,
 }
 
 /// A receipt as `aitbc_receipt` returns it.
@@ -257,6 +264,8 @@ pub struct ParametersJson {
 	pub jail_period: u32,
 	pub unbonding_period: u32,
 	pub retention_period: u32,
+	/// Blocks a receipt stays in state after it was issued.
+	pub receipt_retention: u32,
 	#[serde(with = "decimal")]
 	pub reward_per_unit: Balance,
 	pub reward_fee_share_percent: f64,

@@ -34,6 +34,10 @@ pub type Balance = u128;
 /// A 32-byte blake2-256 hash.
 pub type Hash256 = [u8; 32];
 
+/// The most items one listing of the marketplace API (`aitbc_jobs`, `aitbc_miners`,
+/// `aitbc_receipts`) returns; a larger `limit` is capped to it.
+pub const MAX_LIST_LIMIT: u32 = 1_000;
+
 /// Domain separator prepended to a receipt payload before signing, so that a receipt
 /// signature can never be replayed as a signature over anything else. Version 2 binds the
 /// genesis hash, the client, the model and the prompt hash (version 1 did not).

@@ -64,6 +64,7 @@ pub fn miner(operator: AccountId, miner: MarketMiner) -> MinerView<AccountId, Ba
 		reputation: miner.reputation.score(),
 		consecutive_misses: miner.consecutive_misses,
 		registered_at: miner.registered_at,
+		jailed_until: miner.jailed_until,
 	}
 }
 

@@ -96,6 +96,19 @@ pub fn start_miner(
 	log_dir: &Path,
 	tag: &str,
 ) -> Process {
+	start_miner_with(url, operator, backend, backend_url, log_dir, tag, &[])
+}
+
+/// The same with `extra` arguments (e.g. `--heartbeat-secs 4`).
+pub fn start_miner_with(
+	url: &str,
+	operator: &str,
+	backend: &str,
+	backend_url: &str,
+	log_dir: &Path,
+	tag: &str,
+	extra: &[&str],
+) -> Process {
 	let args: Vec<String> = [
 		"--node-url",
 		url,
@@ -109,6 +122,7 @@ pub fn start_miner(
 		"5",
 	]
 	.iter()
+	.chain(extra)
 	.map(|s| s.to_string())
 	.collect();
 	let mut miner = Process::start(

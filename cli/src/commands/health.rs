@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use aitbc_client::rpc_params;
-use aitbc_primitives::{JobStatus, MinerStatus};
+use aitbc_primitives::{JobStatus, MinerStatus, MAX_LIST_LIMIT};
 use serde::{Deserialize, Serialize};
 
 use crate::{output, CliError, Ctx};
@@ -54,10 +54,11 @@ pub async fn run(ctx: &Ctx, out: &mut impl Write) -> Result<(), CliError> {
 	let version: RuntimeVersion = chain.request("state_getRuntimeVersion", rpc_params![]).await?;
 	let best = chain.best_number().await?;
 	let finalized = chain.finalized_number().await?;
-	let miners = chain.miners(Some(1_000)).await?;
+	let miners = chain.miners(Some(MAX_LIST_LIMIT)).await?;
 	let active = miners.iter().filter(|m| m.status == MinerStatus::Active).count();
-	let queued = chain.jobs(None, Some(JobStatus::Queued), Some(1_000)).await?.len();
-	let running = chain.jobs(None, Some(JobStatus::Running), Some(1_000)).await?.len();
+	let all = Some(MAX_LIST_LIMIT);
+	let queued = chain.jobs(None, Some(JobStatus::Queued), all, None).await?.len();
+	let running = chain.jobs(None, Some(JobStatus::Running), all, None).await?.len();
 	let json = HealthJson {
 		url: chain.url(),
 		reachable: true,

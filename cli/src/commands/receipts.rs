@@ -102,7 +102,7 @@ async fn list(
 	let receipts = chain.receipts(job_id, Some(limit)).await?;
 	if let (Some(id), true) = (job_id, receipts.is_empty()) {
 		return Err(CliError::not_found(format!(
-			"job {id} has no receipt (it has not completed, or does not exist)"
+			"job {id} has no receipt (it has not completed, does not exist, or its receipt was pruned after the chain's receipt retention)"
 		)));
 	}
 	output::emit(ctx, out, &ListJson { receipts: Snake(&receipts) }, |out| {
@@ -119,10 +119,7 @@ async fn list(
 async fn verify(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(), CliError> {
 	let id = output::parse_id(receipt_id, "receipt")?;
 	let chain = ctx.chain().await?;
-	let receipt = chain
-		.receipt(id)
-		.await?
-		.ok_or_else(|| CliError::not_found(format!("receipt {id} does not exist")))?;
+	let receipt = chain.receipt(id).await?.ok_or_else(|| not_found(id))?;
 	let signature_valid = output::verify(&receipt, chain.genesis_hash())?;
 	let output_matches = chain
 		.job(receipt.job_id)
@@ -155,10 +152,7 @@ async fn claim(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(), 
 	let id = output::parse_id(receipt_id, "receipt")?;
 	let key = ctx.signer()?;
 	let chain = ctx.chain().await?;
-	let receipt = chain
-		.receipt(id)
-		.await?
-		.ok_or_else(|| CliError::not_found(format!("receipt {id} does not exist")))?;
+	let receipt = chain.receipt(id).await?.ok_or_else(|| not_found(id))?;
 	if receipt.status == ClaimStatus::Claimed {
 		return Err(CliError::usage(format!("receipt {id} is claimed already")));
 	}
@@ -174,4 +168,11 @@ async fn claim(ctx: &Ctx, receipt_id: &str, out: &mut impl Write) -> Result<(), 
 	output::emit(ctx, out, &json, |out| {
 		writeln!(out, "Receipt {id} claimed; reward {}", format_ait(reward))
 	})
+}
+
+/// A receipt the chain does not have (any more).
+fn not_found(id: ReceiptId) -> CliError {
+	CliError::not_found(format!(
+		"receipt {id} does not exist (or was pruned after the chain's receipt retention)"
+	))
 }

@@ -98,6 +98,9 @@ struct SubmittedJson<'a> {
 	max_price: u128,
 	#[serde(with = "aitbc_client::json::decimal")]
 	tx_fee: u128,
+	/// The storage deposit held until the job is pruned.
+	#[serde(with = "aitbc_client::json::decimal")]
+	deposit: u128,
 	expires_at: u32,
 }
 
@@ -143,6 +146,9 @@ struct Payment {
 	refunded: u128,
 	#[serde(with = "aitbc_client::json::decimal")]
 	tx_fee: u128,
+	/// The storage deposit, held (not spent) until the job is pruned.
+	#[serde(with = "aitbc_client::json::decimal")]
+	deposit: u128,
 	currency: &'static str,
 }
 
@@ -293,12 +299,14 @@ pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliE
 			model: &args.model,
 			max_price,
 			tx_fee,
+			deposit: event.deposit,
 			expires_at: event.expires_at,
 		};
 		return output::emit(ctx, out, &json, |out| {
 			writeln!(out, "Job ID: {job_id}")?;
 			writeln!(out, "Status: {status}")?;
 			writeln!(out, "Max price: {} (held in escrow)", format_ait(max_price))?;
+			writeln!(out, "{}", output::deposit_line(event.deposit))?;
 			writeln!(out, "Follow it with: aitbc status {job_id}")
 		});
 	}
@@ -370,6 +378,7 @@ async fn finish(
 					fee: None,
 					refunded: max_price,
 					tx_fee,
+					deposit: job.deposit,
 					currency: "AIT",
 				},
 				elapsed_secs: elapsed,
@@ -398,7 +407,14 @@ async fn finish(
 		status: job.status,
 		result: output_text,
 		receipt: VerifiedReceipt { receipt: Snake(&receipt), verified },
-		payment: Payment { price, fee: Some(receipt.fee), refunded, tx_fee, currency: "AIT" },
+		payment: Payment {
+			price,
+			fee: Some(receipt.fee),
+			refunded,
+			tx_fee,
+			deposit: job.deposit,
+			currency: "AIT",
+		},
 		elapsed_secs: elapsed,
 	};
 	output::emit(ctx, out, &json, |out| {
@@ -419,6 +435,7 @@ async fn finish(
 			receipt.usage.output_tokens,
 			format_ait(receipt.fee),
 			format_ait(refunded)
-		)
+		)?;
+		writeln!(out, "{}", output::deposit_line(job.deposit))
 	})
 }

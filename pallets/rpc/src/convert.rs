@@ -79,6 +79,7 @@ pub fn miner<AccountId: Display, Balance: Into<u128>>(
 		reputation_percent: percent(miner.reputation),
 		consecutive_misses: miner.consecutive_misses,
 		registered_at: miner.registered_at,
+		jailed_until: miner.jailed_until,
 	}
 }
 

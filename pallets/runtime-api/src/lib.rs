@@ -118,6 +118,8 @@ pub struct MinerView<AccountId, Balance> {
 	pub consecutive_misses: u32,
 	/// Block it registered in.
 	pub registered_at: u32,
+	/// While jailed: the block from which `go_online` releases it.
+	pub jailed_until: u32,
 }
 
 /// Who claimed a receipt's reward, when, and how much was minted.
