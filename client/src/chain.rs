@@ -486,17 +486,21 @@ impl RpcClientT for Watched {
 
 /// The pool's refusals carry only a number for the runtime's own checks; name them.
 fn explain_pool_refusal(message: String) -> String {
-	let custom = format!("custom error: {NOT_HELD}");
-	if message.to_ascii_lowercase().contains(&custom) {
-		format!(
-			"{message} (Jobs::CheckWorkInFlight: the signer does not hold every job named; only \
-			 the operator a job is assigned to may acknowledge it, deliver it or give it up)"
-		)
+	let lower = message.to_ascii_lowercase();
+	let explanation = if lower.contains(&format!("custom error: {NOT_HELD}")) {
+		"Jobs::CheckJobCalls: the signer does not hold every job named; only the operator a job \
+		 is assigned to may acknowledge it, deliver it or give it up"
+	} else if lower.contains(&format!("custom error: {TOO_MANY_OPEN}")) {
+		"Jobs::CheckJobCalls: the client has max_open_jobs_per_client jobs open; wait for one to \
+		 end"
 	} else {
-		message
-	}
+		return message;
+	};
+	format!("{message} ({explanation})")
 }
 
-/// `pallet_aitbc_jobs::NOT_HELD`, the custom validity error of the runtime's `CheckWorkInFlight`
-/// extension. Validity errors are not in the metadata, and the client does not depend on pallets.
+/// `pallet_aitbc_jobs::NOT_HELD` and `TOO_MANY_OPEN`, the custom validity errors of the
+/// runtime's `CheckJobCalls` extension. Validity errors are not in the metadata, and the client
+/// does not depend on pallets.
 const NOT_HELD: u8 = 1;
+const TOO_MANY_OPEN: u8 = 2;

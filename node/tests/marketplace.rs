@@ -40,7 +40,7 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32, genesis: H256) 
 		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_aitbc_jobs::CheckWorkInFlight::<Runtime>::new(),
+		pallet_aitbc_jobs::CheckJobCalls::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);

@@ -472,7 +472,7 @@ fn result_from_non_assigned_miner_is_rejected() {
 	});
 	// The pool refuses work in flight from anyone but the holder (issue 13), before it is
 	// included: the forger pays nothing and the job is unaffected.
-	assert!(error.to_string().contains("Jobs::CheckWorkInFlight"), "{error}");
+	assert!(error.to_string().contains("Jobs::CheckJobCalls"), "{error}");
 	let after = cli_ok(url, &["status", &job.to_string()])["job"].clone();
 	assert_eq!(after["status"], "running");
 	assert_eq!(after["operator"], before["operator"]);

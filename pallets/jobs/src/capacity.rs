@@ -216,11 +216,13 @@ fn a_passed_deadline_closes_the_job_to_its_miner_before_the_hook_runs() {
 	});
 }
 
-/// Work in flight: the pool takes acknowledgements, results and failure reports only from the
-/// operator holding every job named, so nobody fills blocks with operational junk.
+/// The pool takes acknowledgements, results and failure reports only from the operator holding
+/// every job named, so nobody fills blocks with operational junk; and no submission from a
+/// client at its open-job cap (measured by the spam benchmark: such failing submissions filled
+/// the blocks).
 #[test]
 fn only_the_holder_gets_work_in_flight_into_the_pool() {
-	use crate::{Call, CheckWorkInFlight, NOT_HELD};
+	use crate::{Call, CheckJobCalls, NOT_HELD, TOO_MANY_OPEN};
 	use frame_support::dispatch::GetDispatchInfo;
 	use sp_runtime::{
 		traits::DispatchTransaction,
@@ -233,7 +235,7 @@ fn only_the_holder_gets_work_in_flight_into_the_pool() {
 		let validate = |who: AccountId, call: Call<Test>| {
 			let call = RuntimeCall::Jobs(call);
 			let info = call.get_dispatch_info();
-			CheckWorkInFlight::<Test>::new()
+			CheckJobCalls::<Test>::new()
 				.validate_only(
 					RuntimeOrigin::signed(who),
 					&call,
@@ -258,6 +260,26 @@ fn only_the_holder_gets_work_in_flight_into_the_pool() {
 		assert_eq!(validate(client(1), report(job)), refused);
 		// Other calls pass untouched.
 		assert!(validate(client(1), Call::<Test>::cancel_job { job_id: job }).is_ok());
+		// A client at its open-job cap (4) cannot fill blocks with submissions that would
+		// fail at dispatch: the pool refuses them.
+		let submit_job = || Call::<Test>::submit_job {
+			kind: crate::JobKind::TextInference,
+			model: b"m".to_vec().try_into().unwrap(),
+			prompt: PROMPT.to_vec().try_into().unwrap(),
+			params: params(10),
+			max_price: 100,
+			ttl: None,
+			min_reputation: None,
+		};
+		assert!(validate(client(1), submit_job()).is_ok());
+		for _ in 0..3 {
+			submit(1, "ghost", 10, 2);
+		}
+		assert_eq!(
+			validate(client(1), submit_job()),
+			Err(InvalidTransaction::Custom(TOO_MANY_OPEN).into())
+		);
+		assert!(validate(client(2), submit_job()).is_ok());
 	});
 }
 

@@ -54,7 +54,7 @@
 //! - Acknowledgements, results and failure reports are dispatched in the **operational**
 //!   class: they rank above new submissions in the pool and may use the block's reserved
 //!   space, so work in flight finishes first when blocks are full. The transaction extension
-//!   [`CheckWorkInFlight`] lets only the operator holding the jobs named through the pool.
+//!   [`CheckJobCalls`] lets only the operator holding the jobs named through the pool.
 //! - [`JobsByClient`] (newest first) and [`HeldJobs`] (per operator) let clients page their jobs
 //!   and a miner read its own work in O(its jobs).
 //!
@@ -73,11 +73,11 @@ mod assignment;
 mod deadlines;
 mod dispatchable_impls;
 mod invariants;
+mod pool_validity;
 mod queries;
 mod types;
 mod utility_impls;
 pub mod weights;
-mod work_in_flight;
 
 #[cfg(test)]
 mod adversarial;
@@ -92,9 +92,9 @@ mod proptest;
 #[cfg(test)]
 mod tests;
 
+pub use pool_validity::{CheckJobCalls, NOT_HELD, TOO_MANY_OPEN};
 pub use types::*;
 pub use weights::WeightInfo;
-pub use work_in_flight::{CheckWorkInFlight, NOT_HELD};
 
 // FRAME's macro expansion (pallet struct, storage, errors) calls `expect`; the code written
 // in this module is held to the workspace lints by review. `submit_job` takes the job's fields
