@@ -45,7 +45,9 @@ impl Miner {
 			(self.block_time * params.heartbeat_timeout / 3).max(Duration::from_secs(6))
 		});
 		if let Some(me) = market::me(chain, &self.key).await? {
-			if me.status != MinerStatus::Active && self.backend_up.load(Ordering::SeqCst) {
+			if !matches!(me.status, MinerStatus::Active | MinerStatus::Banned)
+				&& self.backend_up.load(Ordering::SeqCst)
+			{
 				self.tx("go_online", market::go_online(chain, &self.key).await);
 			}
 		}
@@ -111,7 +113,8 @@ impl Miner {
 			Ok(me) => me.is_some_and(|me| match me.status {
 				MinerStatus::Offline => true,
 				MinerStatus::Jailed => u64::from(me.jailed_until) <= now,
-				MinerStatus::Active => false,
+				// Active, or banned by governance (only an unban brings it back)
+				MinerStatus::Active | MinerStatus::Banned => false,
 			}),
 			Err(e) => {
 				tracing::debug!(error = %e, "cannot read this miner's status; heartbeat only");

@@ -183,6 +183,8 @@ named_enum! {
 		/// Missed too many deadlines in a row; takes no jobs until `jailed_until`, and after it
 		/// until its operator acts again (a heartbeat or `go_online`).
 		Jailed = "jailed",
+		/// Banned by governance (the `miner_admin` track); takes no jobs until unbanned.
+		Banned = "banned",
 	}
 }
 

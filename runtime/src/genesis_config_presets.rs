@@ -1,9 +1,16 @@
 //! Genesis presets: the initial state of the chains that `chain-specs/` is generated from.
 //!
-//! - `development`: one validator (Alice), Alice is sudo, the dev accounts are endowed.
-//! - `local_testnet`: two validators (Alice and Bob), Alice is sudo, the dev accounts are endowed.
+//! - `development`: one validator (Alice), Alice is sudo, the dev accounts are endowed,
+//!   governance runs its development periods (a referendum passes in about a minute).
+//! - `local_testnet`: two validators (Alice and Bob), no sudo key, the dev accounts are
+//!   endowed, governance runs its production periods.
+//!
+//! In both, Alice, Bob and Charlie form the technical committee.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	governance::origins::pallet_origins::Timing, AccountId, BalancesConfig, OriginsConfig,
+	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -15,11 +22,14 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// The balance each endowed dev account starts with: one million AIT.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A genesis state with the given validators, endowed accounts and sudo key.
+/// A genesis state with the given validators, endowed accounts, sudo key (development chains
+/// only), technical committee and governance timing.
 fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	sudo: Option<AccountId>,
+	committee: Vec<AccountId>,
+	timing: Timing,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -43,7 +53,9 @@ fn testnet_genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo },
+		technical_committee: TechnicalCommitteeConfig { members: committee },
+		origins: OriginsConfig { timing },
 	})
 }
 
@@ -51,6 +63,14 @@ fn testnet_genesis(
 /// for GRANDPA.
 fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
 	(aura.public().into(), grandpa.public().into())
+}
+
+/// The technical committee of the dev presets.
+fn dev_committee() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// The dev accounts endowed in every preset.
@@ -63,7 +83,9 @@ pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+		dev_committee(),
+		Timing::Development,
 	)
 }
 
@@ -75,7 +97,9 @@ pub fn local_config_genesis() -> Value {
 			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
 		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
+		dev_committee(),
+		Timing::Production,
 	)
 }
 

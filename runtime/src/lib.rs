@@ -3,12 +3,15 @@
 //! The FRAME runtime of AITBC, a decentralized GPU marketplace for AI inference.
 //!
 //! It carries the chain's base (block production with Aura in 2-second slots, GRANDPA
-//! finality, the native token **AIT** with 12 decimals, transaction fees, a sudo key) and the
-//! marketplace: `Params`, `Miners`, `Escrow`, `Receipts` and `Jobs` (see `docs/design.md`).
+//! finality, the native token **AIT** with 12 decimals, transaction fees), its governance
+//! (OpenGov referenda with conviction voting, a technical committee, the treasury; a sudo key
+//! only on development chains; see `docs/governance.md`) and the marketplace: `Params`,
+//! `Miners`, `Escrow`, `Receipts` and `Jobs` (see `docs/design.md`).
 //!
 //! Layout: this file holds the primitive types and the `#[frame_support::runtime]` block with
 //! explicit pallet indices; `configs/` configures each pallet; `apis.rs` implements the runtime
-//! APIs the node and clients call; `genesis_config_presets.rs` holds the genesis presets from which
+//! APIs the node and clients call; `governance/` defines the referendum tracks and their origins;
+//! `genesis_config_presets.rs` holds the genesis presets from which
 //! the chain specs in `chain-specs/` are generated.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -26,6 +29,7 @@ mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 mod marketplace_views;
 
 use sp_runtime::{
@@ -47,7 +51,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -193,6 +197,12 @@ mod runtime {
 	#[runtime::pallet_index(15)]
 	pub type Sudo = pallet_sudo;
 
+	#[runtime::pallet_index(16)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(17)]
+	pub type Scheduler = pallet_scheduler;
+
 	#[runtime::pallet_index(20)]
 	pub type Params = pallet_aitbc_params;
 
@@ -207,6 +217,24 @@ mod runtime {
 
 	#[runtime::pallet_index(24)]
 	pub type Jobs = pallet_aitbc_jobs;
+
+	#[runtime::pallet_index(30)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(31)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(32)]
+	pub type Origins = governance::origins::pallet_origins;
+
+	#[runtime::pallet_index(33)]
+	pub type TechnicalCommittee = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(34)]
+	pub type Whitelist = pallet_whitelist;
+
+	#[runtime::pallet_index(35)]
+	pub type Treasury = pallet_treasury;
 }
 
 /// A marketplace job record (the runtime API returns its view).

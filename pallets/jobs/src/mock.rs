@@ -92,6 +92,7 @@ impl pallet_aitbc_miners::Config for Test {
 	type MaxGpuNameLen = ConstU32<32>;
 	type MaxMinersPerModel = ConstU32<8>;
 	type MaxCapacity = ConstU32<8>;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::Sr25519BenchmarkHelper<Test>;

@@ -217,5 +217,70 @@ mod benchmarks {
 		}
 	}
 
+	/// Banning an active miner serving `m` models takes it out of `m` indexes.
+	#[benchmark]
+	fn ban(m: Linear<1, { T::MaxModels::get() }>) -> Result<(), BenchmarkError> {
+		let (owner, operator) = registered::<T>(m);
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, owner.clone());
+
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Banned));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn unban() -> Result<(), BenchmarkError> {
+		let (owner, operator) = registered::<T>(1);
+		Pallet::<T>::do_ban(owner.clone()).expect("registered owner is banned");
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, owner.clone());
+
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Offline));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn end_jail() -> Result<(), BenchmarkError> {
+		let (owner, operator) = registered::<T>(1);
+		MinerRecords::<T>::mutate(&operator, |r| {
+			if let Some(r) = r {
+				r.status = MinerStatus::Jailed;
+				r.jailed_until = 1_000u32.into();
+			}
+		});
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, owner.clone());
+
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.status), Some(MinerStatus::Offline));
+		Ok(())
+	}
+
+	/// The dearer path: the owner's miner is registered, so the amount goes back on hold.
+	#[benchmark]
+	fn reverse_slash() -> Result<(), BenchmarkError> {
+		let (owner, operator) = registered::<T>(1);
+		let amount: BalanceOf<T> = 1_000u32.into();
+		SlashedStake::<T>::insert(&owner, amount);
+		T::Currency::set_balance(&T::Treasury::get(), BalanceOf::<T>::max_value() / 4u32.into());
+		let stake = MinerRecords::<T>::get(&operator).map(|r| r.stake).unwrap_or_default();
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, owner.clone(), amount);
+
+		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.stake), Some(stake + amount));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::new_test_ext(), crate::mock::Test);
 }

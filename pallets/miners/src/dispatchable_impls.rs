@@ -150,6 +150,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!MinerRecords::<T>::contains_key(&operator), Error::<T>::OperatorInUse);
 		ensure!(!OperatorOf::<T>::contains_key(&owner), Error::<T>::OwnerHasMiner);
 		ensure!(!Unbondings::<T>::contains_key(&owner), Error::<T>::UnbondingPending);
+		ensure!(!Self::is_banned(&owner), Error::<T>::Banned);
 		ensure!(stake >= params.min_stake, Error::<T>::StakeBelowMinimum);
 		Self::validate_offer(&offer)?;
 		T::Currency::hold(&Self::reason(), &owner, stake)
@@ -216,6 +217,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
 		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
+			ensure!(miner.status != MinerStatus::Banned, Error::<T>::Banned);
 			let was_active = miner.status == MinerStatus::Active;
 			miner.status = MinerStatus::Offline;
 			Ok(was_active.then(|| miner.offer.models.clone()))
@@ -231,6 +233,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Active, Error::<T>::AlreadyOnline);
+			ensure!(!Self::is_banned(&miner.owner), Error::<T>::Banned);
 			// Whatever the status: going offline while jailed does not shorten the term.
 			ensure!(now >= miner.jailed_until, Error::<T>::StillJailed);
 			miner.status = MinerStatus::Active;

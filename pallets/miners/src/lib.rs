@@ -49,6 +49,7 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod admin;
 mod dispatchable_impls;
 mod invariants;
 mod registry;
@@ -142,6 +143,8 @@ pub mod pallet {
 		/// Most concurrent jobs one miner may declare.
 		#[pallet::constant]
 		type MaxCapacity: Get<u32>;
+		/// Who may ban and unban miners, end jails and reverse slashes (the `miner_admin` track).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Makes operator keys and their proofs for the benchmarks.
@@ -180,6 +183,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Unbondings<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, UnbondingOf<T>>;
 
+	/// Owners banned by governance: their miner takes no jobs, and they cannot register again.
+	#[pallet::storage]
+	pub type BannedOwners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+	/// Stake each owner lost to slashes and governance has not given back: the most
+	/// [`Pallet::reverse_slash`] may return.
+	#[pallet::storage]
+	pub type SlashedStake<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -210,6 +223,15 @@ pub mod pallet {
 		},
 		/// An owner withdrew unbonded stake.
 		StakeWithdrawn { owner: T::AccountId, amount: BalanceOf<T> },
+		/// Governance banned an owner; its miner (`operator`, if registered) takes no jobs.
+		MinerBanned { owner: T::AccountId, operator: Option<T::AccountId> },
+		/// Governance lifted an owner's ban.
+		MinerUnbanned { owner: T::AccountId },
+		/// Governance ended a miner's jail; it is offline until its operator's `go_online`.
+		JailEnded { owner: T::AccountId, operator: T::AccountId },
+		/// Governance paid `amount` of slashed stake back from the treasury, as stake when
+		/// `restaked`, else to the owner's free balance.
+		SlashReversed { owner: T::AccountId, amount: BalanceOf<T>, restaked: bool },
 	}
 
 	#[pallet::error]
@@ -257,6 +279,19 @@ pub mod pallet {
 		StillJailed,
 		/// The amount is zero.
 		ZeroAmount,
+		/// This owner is banned by governance: its miner cannot register or go online. A
+		/// `miner_admin` referendum may unban it.
+		Banned,
+		/// This owner is already banned.
+		AlreadyBanned,
+		/// This owner is not banned.
+		NotBanned,
+		/// The miner is not jailed.
+		NotJailed,
+		/// The amount is more than this owner lost to slashes (`SlashedStake`).
+		AboveSlashed,
+		/// The treasury cannot pay the amount and stay above the existential deposit.
+		TreasuryCannotPay,
 	}
 
 	#[pallet::hooks]
@@ -385,6 +420,53 @@ pub mod pallet {
 			let owner = ensure_signed(origin)?;
 			Self::ensure_operator_proof(&owner, &new_operator, &operator_proof)?;
 			Self::do_rotate_operator(owner, new_operator)
+		}
+
+		/// Bans `owner`: its miner leaves the indexes and takes no jobs (it may finish those it
+		/// holds, deregister and withdraw), and the owner cannot register again until unbanned.
+		///
+		/// Origin: the admin origin (the `miner_admin` track). Emits [`Event::MinerBanned`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::ban(T::MaxModels::get()))]
+		pub fn ban(origin: OriginFor<T>, owner: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_ban(owner)
+		}
+
+		/// Lifts `owner`'s ban; its miner is offline until its operator's `go_online`.
+		///
+		/// Origin: the admin origin. Emits [`Event::MinerUnbanned`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::unban())]
+		pub fn unban(origin: OriginFor<T>, owner: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_unban(owner)
+		}
+
+		/// Ends the jail of `owner`'s miner now and clears its misses; it is offline until its
+		/// operator's `go_online`.
+		///
+		/// Origin: the admin origin. Emits [`Event::JailEnded`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::end_jail())]
+		pub fn end_jail(origin: OriginFor<T>, owner: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_end_jail(owner)
+		}
+
+		/// Pays back `amount` of the stake `owner` lost to slashes, from the treasury: held as
+		/// stake again when its miner is registered, else free.
+		///
+		/// Origin: the admin origin. Emits [`Event::SlashReversed`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::reverse_slash())]
+		pub fn reverse_slash(
+			origin: OriginFor<T>,
+			owner: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_reverse_slash(owner, amount)
 		}
 	}
 }

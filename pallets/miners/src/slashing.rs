@@ -59,6 +59,9 @@ impl<T: Config> Pallet<T> {
 			Restriction::Free,
 			Fortitude::Force,
 		)
+		.inspect(|moved| {
+			SlashedStake::<T>::mutate(owner, |total| *total = total.saturating_add(*moved))
+		})
 		.unwrap_or_default()
 	}
 
@@ -77,7 +80,7 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		if miner.consecutive_misses >= params.jail_after_misses
-			&& miner.status != MinerStatus::Jailed
+			&& !matches!(miner.status, MinerStatus::Jailed | MinerStatus::Banned)
 		{
 			let until =
 				frame_system::Pallet::<T>::block_number().saturating_add(params.jail_period);

@@ -47,6 +47,10 @@ pub trait WeightInfo {
 	fn deregister(m: u32, ) -> Weight;
 	fn withdraw_unbonded() -> Weight;
 	fn index_with_eviction(m: u32, ) -> Weight;
+	fn ban(m: u32, ) -> Weight;
+	fn unban() -> Weight;
+	fn end_jail() -> Weight;
+	fn reverse_slash() -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -136,6 +140,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((17_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
 	}
+	fn ban(m: u32, ) -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
+	}
+	fn unban() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn end_jail() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn reverse_slash() -> Weight {
+		Weight::from_parts(80_000_000, 4742)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
 }
 
 /// The same measurements with ParityDB weights, for tests and mocks.
@@ -208,5 +235,28 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((80_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((17_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
+	}
+	fn ban(m: u32, ) -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
+	}
+	fn unban() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn end_jail() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn reverse_slash() -> Weight {
+		Weight::from_parts(80_000_000, 4742)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

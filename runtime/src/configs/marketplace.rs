@@ -14,7 +14,8 @@ use frame_support::{
 };
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
-/// The treasury's pallet id; its account receives protocol fees and slashed stake.
+/// The treasury's pallet id; its account receives protocol fees and slashed stake, and
+/// `pallet_treasury` spends from it.
 pub const TREASURY_PALLET_ID: PalletId = PalletId(*b"aitbc/tr");
 
 /// The treasury account.
@@ -60,7 +61,7 @@ parameter_types! {
 
 impl pallet_aitbc_params::Config for Runtime {
 	type Balance = Balance;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = crate::configs::MarketParamsOrigin;
 	type DefaultParams = DefaultMarketParams;
 	type MaxAssignAttempts = MaxAssignAttempts;
 	type Emitted = pallet_aitbc_receipts::EmittedSoFar<Runtime>;
@@ -84,6 +85,7 @@ impl pallet_aitbc_miners::Config for Runtime {
 	type MaxGpuNameLen = ConstU32<64>;
 	type MaxMinersPerModel = ConstU32<64>;
 	type MaxCapacity = ConstU32<64>;
+	type AdminOrigin = crate::configs::MinerAdminOrigin;
 	type WeightInfo = pallet_aitbc_miners::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::Sr25519BenchmarkHelper<Runtime>;

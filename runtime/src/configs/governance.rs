@@ -1,0 +1,205 @@
+//! Governance: OpenGov referenda with conviction voting on the tracks of
+//! `governance/tracks.rs`, a technical committee that whitelists calls for the
+//! `whitelisted_caller` track, and the treasury. See `docs/governance.md`.
+
+use crate::{
+	configs::RuntimeBlockWeights,
+	governance::{
+		origins::pallet_origins::{self, GovernanceTiming, Spender},
+		tracks::{self, TracksInfo},
+	},
+	AccountId, Balance, Balances, BlockNumber, OriginCaller, Preimage, Referenda, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, Treasury,
+	MILLI_UNIT, UNIT,
+};
+use frame_support::{
+	parameter_types,
+	traits::{
+		fungible::HoldConsideration,
+		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
+		ConstU32, EitherOf, EitherOfDiverse, EqualPrivilegeOnly, Get, LinearStoragePrice,
+	},
+	weights::Weight,
+};
+use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureSigned};
+use sp_runtime::traits::IdentityLookup;
+
+/// Root, or a referendum on the `market_params` track: sets the marketplace parameters.
+pub type MarketParamsOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::MarketParams>;
+/// Root, or a referendum on the `miner_admin` track: bans, unbans, reverses slashes, ends jails.
+pub type MinerAdminOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::MinerAdmin>;
+/// Two thirds of the technical committee.
+pub type TechnicalTwoThirds =
+	pallet_collective::EnsureProportionAtLeast<AccountId, TechnicalCollective, 2, 3>;
+
+// The governed periods of `tracks.rs`, read under the chain's [`GovernanceTiming`].
+macro_rules! timed_periods {
+	($($name:ident => $f:path),* $(,)?) => { $(
+		#[doc = concat!("`", stringify!($f), "` under the chain's governance timing.")]
+		pub struct $name;
+		impl Get<BlockNumber> for $name {
+			fn get() -> BlockNumber {
+				$f(GovernanceTiming::<Runtime>::get())
+			}
+		}
+	)* };
+}
+timed_periods!(
+	UndecidingTimeout => tracks::undeciding_timeout,
+	VoteLockingPeriod => tracks::vote_locking_period,
+	MotionDuration => tracks::motion_duration,
+	PayoutPeriod => tracks::payout_period,
+);
+
+impl pallet_origins::Config for Runtime {}
+
+parameter_types! {
+	pub const PreimageBaseDeposit: Balance = UNIT;
+	pub const PreimageByteDeposit: Balance = MILLI_UNIT;
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+}
+
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = EnsureRoot<AccountId>;
+	// 1 AIT + 0.001 AIT per byte, held while the preimage is noted and not requested
+	type Consideration = HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		LinearStoragePrice<PreimageBaseDeposit, PreimageByteDeposit, Balance>,
+	>;
+}
+
+parameter_types! {
+	/// Scheduled calls (enactments) may use 80 % of a block.
+	pub MaximumSchedulerWeight: Weight =
+		RuntimeBlockWeights::get().max_block.saturating_div(5).saturating_mul(4);
+}
+
+impl pallet_scheduler::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeOrigin = RuntimeOrigin;
+	type PalletsOrigin = OriginCaller;
+	type RuntimeCall = RuntimeCall;
+	type MaximumWeight = MaximumSchedulerWeight;
+	type ScheduleOrigin = EnsureRoot<AccountId>;
+	type OriginPrivilegeCmp = EqualPrivilegeOnly;
+	type MaxScheduledPerBlock = ConstU32<50>;
+	type WeightInfo = pallet_scheduler::weights::SubstrateWeight<Runtime>;
+	type Preimages = Preimage;
+	type BlockNumberProvider = System;
+}
+
+impl pallet_conviction_voting::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_conviction_voting::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type Polls = Referenda;
+	type MaxTurnout =
+		frame_support::traits::tokens::currency::ActiveIssuanceOf<Balances, AccountId>;
+	type MaxVotes = ConstU32<512>;
+	type VoteLockingPeriod = VoteLockingPeriod;
+	type BlockNumberProvider = System;
+	type VotingHooks = ();
+}
+
+parameter_types! {
+	/// Held from the proposer until the referendum is approved or cancelled.
+	pub const SubmissionDeposit: Balance = 10 * UNIT;
+}
+
+impl pallet_referenda::Config for Runtime {
+	type RuntimeCall = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_referenda::weights::SubstrateWeight<Runtime>;
+	type Scheduler = Scheduler;
+	type Currency = Balances;
+	type SubmitOrigin = EnsureSigned<AccountId>;
+	// Root, or two thirds of the technical committee, may cancel a referendum (deposits
+	// returned); only Root may kill one (deposits slashed to the treasury).
+	type CancelOrigin = EitherOfDiverse<EnsureRoot<AccountId>, TechnicalTwoThirds>;
+	type KillOrigin = EnsureRoot<AccountId>;
+	type Slash = Treasury;
+	type Votes = Balance;
+	type Tally = pallet_conviction_voting::TallyOf<Runtime>;
+	type SubmissionDeposit = SubmissionDeposit;
+	type MaxQueued = ConstU32<100>;
+	type UndecidingTimeout = UndecidingTimeout;
+	type AlarmInterval = frame_support::traits::ConstU32<1>;
+	type Tracks = TracksInfo;
+	type Preimages = Preimage;
+	type BlockNumberProvider = System;
+}
+
+/// The technical committee's instance of `pallet_collective`.
+pub type TechnicalCollective = pallet_collective::Instance1;
+
+parameter_types! {
+	/// A committee motion may dispatch up to half a block.
+	pub MaxCommitteeProposalWeight: Weight =
+		RuntimeBlockWeights::get().max_block.saturating_div(2);
+}
+
+impl pallet_collective::Config<TechnicalCollective> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = MotionDuration;
+	type MaxProposals = ConstU32<100>;
+	type MaxMembers = ConstU32<16>;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	// membership changes go through the root track
+	type SetMembersOrigin = EnsureRoot<AccountId>;
+	type MaxProposalWeight = MaxCommitteeProposalWeight;
+	type DisapproveOrigin = EnsureRoot<AccountId>;
+	type KillOrigin = EnsureRoot<AccountId>;
+	// members are chosen by Root; their motions need no deposit
+	type Consideration = ();
+}
+
+impl pallet_whitelist::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WhitelistOrigin = TechnicalTwoThirds;
+	type DispatchWhitelistedOrigin =
+		EitherOf<EnsureRoot<AccountId>, pallet_origins::WhitelistedCaller>;
+	type Preimages = Preimage;
+	type DeferredDispatchExpiration = VoteLockingPeriod;
+	type BlockNumberProvider = System;
+	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const TreasuryPalletId: frame_support::PalletId = crate::configs::TREASURY_PALLET_ID;
+	pub const MaxBalance: Balance = Balance::MAX;
+}
+
+impl pallet_treasury::Config for Runtime {
+	type Currency = Balances;
+	type RejectOrigin = EnsureRoot<AccountId>;
+	type RuntimeEvent = RuntimeEvent;
+	// The legacy approval queue is unused (spends go through `spend` and `payout`).
+	type SpendPeriod = frame_support::traits::ConstU32<{ crate::DAYS }>;
+	type Burn = ();
+	type PalletId = TreasuryPalletId;
+	type BurnDestination = ();
+	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
+	type SpendFunds = ();
+	type MaxApprovals = ConstU32<100>;
+	type SpendOrigin = EitherOf<EnsureRootWithSuccess<AccountId, MaxBalance>, Spender>;
+	// the native token only
+	type AssetKind = ();
+	type Beneficiary = AccountId;
+	type BeneficiaryLookup = IdentityLookup<AccountId>;
+	type Paymaster = PayFromAccount<Balances, crate::configs::TreasuryAccount>;
+	type BalanceConverter = UnityAssetBalanceConversion;
+	type PayoutPeriod = PayoutPeriod;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+	type BlockNumberProvider = System;
+}
