@@ -7,7 +7,8 @@ use sp_runtime::traits::Saturating;
 impl<T: Config> Pallet<T> {
 	/// Checks the registry's invariants: each model's index holds exactly the active miners
 	/// serving it (offline and jailed ones leave it), in-flight counts
-	/// never exceed capacity, each owner's hold covers its stake.
+	/// never exceed capacity, each owner's hold covers its stake; a miner is banned exactly
+	/// when its owner is.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use frame_support::traits::fungible::InspectHold;
@@ -23,6 +24,11 @@ impl<T: Config> Pallet<T> {
 					"a model's index does not hold exactly its active miners"
 				);
 			}
+			ensure!(
+				(miner.status == MinerStatus::Banned)
+					== BannedOwners::<T>::contains_key(&miner.owner),
+				"a miner is banned without its owner, or the reverse"
+			);
 			ensure!(miner.in_flight <= T::MaxCapacity::get(), "in_flight above MaxCapacity");
 			let unbonding =
 				Unbondings::<T>::get(&miner.owner).map(|u| u.amount).unwrap_or_default();

@@ -59,6 +59,8 @@ mod slashing;
 mod types;
 pub mod weights;
 
+#[cfg(test)]
+mod admin_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_setup;
 #[cfg(feature = "runtime-benchmarks")]

@@ -58,26 +58,26 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` in `[1, 16]`.
 	fn register(m: u32, ) -> Weight {
-		// Proof size measured `167`, estimated `4742` bytes.
-		Weight::from_parts(141_809_075, 4742)
-			.saturating_add(Weight::from_parts(5_854_652, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Proof size measured `166`, estimated `4742` bytes.
+		Weight::from_parts(131_571_452, 4742)
+			.saturating_add(Weight::from_parts(5_691_954, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn bond_extra() -> Weight {
-		// Proof size measured `614`, estimated `4742` bytes.
-		Weight::from_parts(68_863_000, 4742)
+		// Proof size measured `613`, estimated `4742` bytes.
+		Weight::from_parts(69_463_000, 4742)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Component `m` in `[1, 16]`.
 	fn rotate_operator(m: u32, ) -> Weight {
-		// Proof size measured `430`, estimated `8494` bytes.
-		Weight::from_parts(89_740_495, 8494)
-			.saturating_add(Weight::from_parts(9_873_941, 0).saturating_mul(m.into()))
+		// Proof size measured `429`, estimated `8494` bytes.
+		Weight::from_parts(87_045_447, 8494)
+			.saturating_add(Weight::from_parts(9_987_095, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -86,9 +86,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Component `m` in `[1, 16]`.
 	fn update(m: u32, ) -> Weight {
-		// Proof size measured `3360`, estimated `74702` bytes.
-		Weight::from_parts(109_230_586, 74702)
-			.saturating_add(Weight::from_parts(5_408_530, 0).saturating_mul(m.into()))
+		// Proof size measured `3359`, estimated `74702` bytes.
+		Weight::from_parts(108_824_811, 74702)
+			.saturating_add(Weight::from_parts(5_376_530, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
@@ -96,28 +96,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn heartbeat() -> Weight {
-		// Proof size measured `1377`, estimated `4742` bytes.
-		Weight::from_parts(17_927_000, 4742)
+		// Proof size measured `1376`, estimated `4742` bytes.
+		Weight::from_parts(17_486_000, 4742)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn go_offline() -> Weight {
-		// Proof size measured `493`, estimated `5597` bytes.
-		Weight::from_parts(21_142_000, 5597)
+		// Proof size measured `492`, estimated `5597` bytes.
+		Weight::from_parts(21_381_000, 5597)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn go_online() -> Weight {
-		// Proof size measured `354`, estimated `5597` bytes.
-		Weight::from_parts(20_831_000, 5597)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Proof size measured `353`, estimated `5597` bytes.
+		Weight::from_parts(24_156_000, 5597)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Component `m` in `[1, 16]`.
 	fn deregister(m: u32, ) -> Weight {
-		// Proof size measured `382`, estimated `4742` bytes.
-		Weight::from_parts(25_592_219, 4742)
-			.saturating_add(Weight::from_parts(5_676_104, 0).saturating_mul(m.into()))
+		// Proof size measured `381`, estimated `4742` bytes.
+		Weight::from_parts(25_249_698, 4742)
+			.saturating_add(Weight::from_parts(5_713_856, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -125,42 +125,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn withdraw_unbonded() -> Weight {
-		// Proof size measured `294`, estimated `3593` bytes.
-		Weight::from_parts(56_183_000, 3593)
+		// Proof size measured `293`, estimated `3622` bytes.
+		Weight::from_parts(55_903_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Component `m` in `[1, 16]`.
 	fn index_with_eviction(m: u32, ) -> Weight {
-		// Proof size measured `134`, estimated `1617` bytes.
-		Weight::from_parts(463_320_000, 1617)
-			.saturating_add(Weight::from_parts(548_379_958, 0).saturating_mul(m.into()))
+		// Proof size measured `133`, estimated `1617` bytes.
+		Weight::from_parts(454_897_000, 1617)
+			.saturating_add(Weight::from_parts(616_678_793, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((80_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((17_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
 	}
+	/// Component `m` in `[1, 16]`.
 	fn ban(m: u32, ) -> Weight {
-		Weight::from_parts(25_000_000, 4742)
-			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(m.into()))
+		// Proof size measured `375`, estimated `4742` bytes.
+		Weight::from_parts(23_250_508, 4742)
+			.saturating_add(Weight::from_parts(5_851_999, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn unban() -> Weight {
-		Weight::from_parts(25_000_000, 4742)
+		// Proof size measured `491`, estimated `4742` bytes.
+		Weight::from_parts(24_216_000, 4742)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn end_jail() -> Weight {
-		Weight::from_parts(25_000_000, 4742)
+		// Proof size measured `455`, estimated `4742` bytes.
+		Weight::from_parts(20_020_000, 4742)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	fn reverse_slash() -> Weight {
-		Weight::from_parts(80_000_000, 4742)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size measured `802`, estimated `6196` bytes.
+		Weight::from_parts(134_319_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 }
@@ -168,22 +174,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register(m: u32, ) -> Weight {
-		Weight::from_parts(141_809_075, 4742)
-			.saturating_add(Weight::from_parts(5_854_652, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(131_571_452, 4742)
+			.saturating_add(Weight::from_parts(5_691_954, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(68_863_000, 4742)
+		Weight::from_parts(69_463_000, 4742)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn rotate_operator(m: u32, ) -> Weight {
-		Weight::from_parts(89_740_495, 8494)
-			.saturating_add(Weight::from_parts(9_873_941, 0).saturating_mul(m.into()))
+		Weight::from_parts(87_045_447, 8494)
+			.saturating_add(Weight::from_parts(9_987_095, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -191,8 +197,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn update(m: u32, ) -> Weight {
-		Weight::from_parts(109_230_586, 74702)
-			.saturating_add(Weight::from_parts(5_408_530, 0).saturating_mul(m.into()))
+		Weight::from_parts(108_824_811, 74702)
+			.saturating_add(Weight::from_parts(5_376_530, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
@@ -200,23 +206,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(17_927_000, 4742)
+		Weight::from_parts(17_486_000, 4742)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn go_offline() -> Weight {
-		Weight::from_parts(21_142_000, 5597)
+		Weight::from_parts(21_381_000, 5597)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn go_online() -> Weight {
-		Weight::from_parts(20_831_000, 5597)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(24_156_000, 5597)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn deregister(m: u32, ) -> Weight {
-		Weight::from_parts(25_592_219, 4742)
-			.saturating_add(Weight::from_parts(5_676_104, 0).saturating_mul(m.into()))
+		Weight::from_parts(25_249_698, 4742)
+			.saturating_add(Weight::from_parts(5_713_856, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -224,39 +230,40 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(56_183_000, 3593)
+		Weight::from_parts(55_903_000, 3622)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn index_with_eviction(m: u32, ) -> Weight {
-		Weight::from_parts(463_320_000, 1617)
-			.saturating_add(Weight::from_parts(548_379_958, 0).saturating_mul(m.into()))
+		Weight::from_parts(454_897_000, 1617)
+			.saturating_add(Weight::from_parts(616_678_793, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((80_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((17_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 240128).saturating_mul(m.into()))
 	}
 	fn ban(m: u32, ) -> Weight {
-		Weight::from_parts(25_000_000, 4742)
-			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(m.into()))
+		Weight::from_parts(23_250_508, 4742)
+			.saturating_add(Weight::from_parts(5_851_999, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 4607).saturating_mul(m.into()))
 	}
 	fn unban() -> Weight {
-		Weight::from_parts(25_000_000, 4742)
+		Weight::from_parts(24_216_000, 4742)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn end_jail() -> Weight {
-		Weight::from_parts(25_000_000, 4742)
+		Weight::from_parts(20_020_000, 4742)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reverse_slash() -> Weight {
-		Weight::from_parts(80_000_000, 4742)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(134_319_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

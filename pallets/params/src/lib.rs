@@ -7,7 +7,8 @@
 //!
 //! ## Calls
 //!
-//! - [`Pallet::set_parameters`]: the governance origin (Root until the DAO pallet lands)
+//! - [`Pallet::set_parameters`]: the governance origin (in the runtime, Root or a referendum
+//!   on the `market_params` track, `docs/governance.md`)
 //!   replaces the record; it is validated first and announced with
 //!   [`Event::ParametersSet`]. Validation refuses every record that would reopen an attack of
 //!   `docs/design.md` ("Economic security"): a default TTL shorter than the smallest job's
@@ -98,10 +99,10 @@ pub mod pallet {
 		TooManyAttempts,
 		/// `reward_fee_share` is 100 %: rewards could then pay back every fee and make jobs
 		/// among one owner's accounts free. Set it below 100 %.
+		RewardShareNotBelowFee,
 		/// `receipt_retention` is shorter than `retention_period`: a stored job would point at a
 		/// pruned receipt.
 		ReceiptRetentionBelowJobRetention,
-		RewardShareNotBelowFee,
 		/// `emission_cap` is below what the rewards have already minted.
 		EmissionCapBelowEmitted,
 	}
