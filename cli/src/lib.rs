@@ -28,7 +28,7 @@ pub use error::CliError;
 #[command(
 	name = "aitbc",
 	version,
-	about = "AITBC: submit inference jobs, read results and receipts, run the miner registry, check the chain."
+	about = "AITBC: submit inference jobs, read results and receipts, run the miner registry, govern the chain, check it."
 )]
 pub struct Cli {
 	/// Node RPC URL.
@@ -85,6 +85,8 @@ pub enum Command {
 	Browser(browser::Args),
 	/// Keys: create, import, list, balance, transfer, export.
 	Wallet(commands::wallet::Args),
+	/// Governance: referenda, votes, delegation, the treasury and the technical committee.
+	Dao(commands::dao::Args),
 }
 
 /// Runs `cli`, writing to `out`; returns the exit code. Errors go to stderr as one line (and

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod cancel;
+pub mod dao;
 pub mod health;
 pub mod jobs;
 pub mod list;
@@ -35,6 +36,7 @@ pub fn operation(command: &Command) -> &'static str {
 		Command::Health => "health",
 		Command::Browser(_) => "browser",
 		Command::Wallet(args) => wallet::operation(args),
+		Command::Dao(args) => dao::operation(args),
 	}
 }
 
@@ -54,5 +56,6 @@ pub async fn run(ctx: &Ctx, command: Command, out: &mut impl Write) -> Result<()
 		Command::Health => health::run(ctx, out).await,
 		Command::Browser(args) => browser::run(ctx, args, out).await,
 		Command::Wallet(args) => wallet::run(ctx, args, out).await,
+		Command::Dao(args) => dao::run(ctx, args, out).await,
 	}
 }
