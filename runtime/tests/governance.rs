@@ -93,7 +93,7 @@ fn check_invariants() {
 	let count = pallet_referenda::ReferendumCount::<Runtime>::get();
 	assert_eq!(ReferendumInfoFor::<Runtime>::iter_keys().count(), count as usize);
 	assert!(pallet_referenda::MetadataOf::<Runtime>::iter_keys()
-		.all(|i| ReferendumInfoFor::<Runtime>::contains_key(i)));
+		.all(ReferendumInfoFor::<Runtime>::contains_key));
 	let mut deciding = std::collections::BTreeMap::<u16, u32>::new();
 	for (index, info) in ReferendumInfoFor::<Runtime>::iter() {
 		assert!(index < count, "referendum {index} above the count {count}");
@@ -151,19 +151,11 @@ fn check_invariants() {
 	assert!(pallet_treasury::Spends::<Runtime>::iter_keys().all(|i| i < spends));
 }
 
+/// A referendum's state in this runtime.
+type Info = pallet_referenda::ReferendumInfoOf<Runtime, ()>;
+
 /// The referendum `index`'s state.
-fn info(
-	index: u32,
-) -> ReferendumInfo<
-	u16,
-	OriginCaller,
-	BlockNumber,
-	Bounded<RuntimeCall, <Runtime as frame_system::Config>::Hashing>,
-	Balance,
-	pallet_conviction_voting::TallyOf<Runtime>,
-	AccountId,
-	(BlockNumber, u32),
-> {
+fn info(index: u32) -> Info {
 	ReferendumInfoFor::<Runtime>::get(index).expect("the referendum exists")
 }
 
@@ -304,11 +296,41 @@ fn a_track_origin_can_only_do_its_own_kind_of_proposal() {
 			Treasury::spend(market, Box::new(()), UNIT, Box::new(acc(Eve)), None),
 			DispatchError::BadOrigin
 		);
-		// a small spender may not spend above its cap
+		// each spender may spend up to its cap, not above
 		let small: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::SmallSpender).into();
 		assert_noop!(
-			Treasury::spend(small, Box::new(()), 10_001 * UNIT, Box::new(acc(Eve)), None),
+			Treasury::spend(small.clone(), Box::new(()), 10_001 * UNIT, Box::new(acc(Eve)), None),
 			pallet_treasury::Error::<Runtime>::InsufficientPermission
+		);
+		assert_ok!(Treasury::spend(small, Box::new(()), 10_000 * UNIT, Box::new(acc(Eve)), None));
+		let big: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::BigSpender).into();
+		assert_noop!(
+			Treasury::spend(big.clone(), Box::new(()), 100_001 * UNIT, Box::new(acc(Eve)), None),
+			pallet_treasury::Error::<Runtime>::InsufficientPermission
+		);
+		assert_ok!(Treasury::spend(big, Box::new(()), 100_000 * UNIT, Box::new(acc(Eve)), None));
+		let admin: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::MinerAdmin).into();
+		assert_noop!(
+			Treasury::spend(admin, Box::new(()), UNIT, Box::new(acc(Eve)), None),
+			DispatchError::BadOrigin
+		);
+		// the whitelisted caller dispatches only what the committee whitelisted: anything else
+		// is deferred, not dispatched (anyone may dispatch it if the committee whitelists it
+		// within the deferral window)
+		let whitelisted: RuntimeOrigin =
+			OriginCaller::Origins(TrackOrigin::WhitelistedCaller).into();
+		let fee_before = pallet_aitbc_params::Parameters::<Runtime>::get().protocol_fee;
+		let _ = pallet_whitelist::Pallet::<Runtime>::dispatch_whitelisted_call_with_preimage(
+			whitelisted,
+			Box::new(market_params_with_fee(7)),
+		);
+		assert_eq!(pallet_aitbc_params::Parameters::<Runtime>::get().protocol_fee, fee_before);
+		assert_noop!(
+			Params::set_parameters(
+				OriginCaller::Origins(TrackOrigin::WhitelistedCaller).into(),
+				pallet_aitbc_params::Parameters::<Runtime>::get()
+			),
+			DispatchError::BadOrigin
 		);
 	});
 }
@@ -347,7 +369,10 @@ fn a_referendum_without_enough_support_changes_nothing_and_keeps_the_submission_
 			Referenda::refund_submission_deposit(signed(Alice), index),
 			pallet_referenda::Error::<Runtime>::BadStatus
 		);
-		assert!(Balances::reserved_balance(acc(Alice)) >= submission);
+		// what stays held: the submission deposit and the preimage's deposit
+		let preimage =
+			UNIT + codec::Encode::encoded_size(&market_params_with_fee(50)) as u128 * UNIT / 1_000;
+		assert_eq!(Balances::reserved_balance(acc(Alice)), submission + preimage);
 
 		// one that never gets its decision deposit times out, and keeps the submission deposit
 		let call = market_params_with_fee(40);
@@ -370,6 +395,7 @@ fn a_referendum_without_enough_support_changes_nothing_and_keeps_the_submission_
 			Referenda::refund_submission_deposit(signed(Ferdie), next),
 			pallet_referenda::Error::<Runtime>::BadStatus
 		);
+		assert_eq!(Balances::reserved_balance(acc(Ferdie)), submission);
 		assert_eq!(pallet_aitbc_params::Parameters::<Runtime>::get(), params_before);
 	});
 }
@@ -578,11 +604,150 @@ fn the_chains_periods_come_from_the_governed_timing() {
 			DispatchError::BadOrigin
 		);
 		assert_ok!(aitbc_runtime::Origins::set_timing(RuntimeOrigin::root(), Timing::Production));
+		// a live chain cannot be switched to development periods
+		assert_noop!(
+			aitbc_runtime::Origins::set_timing(RuntimeOrigin::root(), Timing::Development),
+			aitbc_runtime::governance::origins::pallet_origins::Error::<Runtime>::DevelopmentOnlyAtGenesis
+		);
 		assert_eq!(track(id::MARKET_PARAMS).decision_period, 14 * aitbc_runtime::DAYS);
 		assert_eq!(
 			<Runtime as pallet_conviction_voting::Config>::VoteLockingPeriod::get(),
 			7 * aitbc_runtime::DAYS
 		);
+	});
+}
+
+/// Acknowledges job `id` as `operator` and submits a signed result of 40 tokens.
+fn complete_job(id: u64, operator: Sr25519Keyring) -> pallet_aitbc_jobs::JobOf<Runtime> {
+	use aitbc_primitives::{output_hash, prompt_hash, Usage};
+	type Jobs = pallet_aitbc_jobs::Pallet<Runtime>;
+	assert_ok!(Jobs::acknowledge(signed(operator), vec![id].try_into().unwrap()));
+	let job = pallet_aitbc_jobs::JobRecords::<Runtime>::get(id).unwrap();
+	let terms = job.terms.clone().unwrap();
+	let output = b"Machine learning is learning from data.".to_vec();
+	let usage = Usage { prompt_tokens: 5, output_tokens: 40, compute_ms: 900 };
+	let price = Jobs::price_of(terms.unit_type.units(&usage), terms.unit_price, job.max_price);
+	let payload = Jobs::receipt_payload(
+		id,
+		&job,
+		prompt_hash(&job.prompt),
+		output_hash(&output),
+		usage,
+		price,
+	);
+	let signature = operator.sign(&payload.signing_bytes()).0;
+	assert_ok!(Jobs::submit_result(
+		signed(operator),
+		id,
+		output.try_into().unwrap(),
+		usage,
+		signature
+	));
+	pallet_aitbc_jobs::JobRecords::<Runtime>::get(id).unwrap()
+}
+
+#[test]
+fn a_client_that_locks_its_whole_balance_in_votes_still_pays_its_jobs() {
+	new_ext().execute_with(|| {
+		register_miner(Eve, Ferdie);
+		let id = submit_job(Dave);
+		run_to(System::block_number() + 1);
+		// conviction voting locks up to the total balance, held funds included: Dave
+		// delegates all of it, without conviction, so it can take it back at once
+		let total = Balances::total_balance(&acc(Dave));
+		assert_ok!(ConvictionVoting::delegate(
+			signed(Dave),
+			id::MARKET_PARAMS,
+			acc(Alice).into(),
+			Conviction::None,
+			total
+		));
+		// the escrowed budget still pays the honest miner and the fee
+		let miner_before = Balances::free_balance(acc(Eve));
+		let job = complete_job(id, Ferdie);
+		assert!(matches!(job.state, pallet_aitbc_jobs::JobState::Completed { .. }));
+		let params = pallet_aitbc_params::Parameters::<Runtime>::get();
+		let price = 40 * 1_000;
+		let fee = params.protocol_fee.mul_floor(price).max(params.min_fee).min(price);
+		assert_eq!(Balances::free_balance(acc(Eve)), miner_before + price - fee);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_spend_cannot_close_the_treasury_account() {
+	new_ext().execute_with(|| {
+		let treasury = aitbc_runtime::configs::treasury_account();
+		let pot = Balances::free_balance(&treasury);
+		let small: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::SmallSpender).into();
+		assert_ok!(Treasury::spend(small, Box::new(()), pot, Box::new(acc(Eve)), None));
+		// paying the whole balance would close the account, which receives fees below the
+		// existential deposit: the payout fails and can be retried once the treasury has more
+		assert_noop!(
+			Treasury::payout(signed(Ferdie), 0),
+			pallet_treasury::Error::<Runtime>::PayoutError
+		);
+		assert_eq!(Balances::free_balance(&treasury), pot);
+		assert_ok!(Balances::transfer_keep_alive(signed(Ferdie), treasury.clone().into(), UNIT));
+		assert_ok!(Treasury::payout(signed(Ferdie), 0));
+		assert_eq!(Balances::free_balance(&treasury), UNIT);
+	});
+}
+
+#[test]
+fn referenda_are_cancelled_and_killed_by_their_own_tracks_not_by_the_committee() {
+	new_ext().execute_with(|| {
+		let index = propose(
+			Ferdie,
+			OriginCaller::Origins(TrackOrigin::MarketParams),
+			market_params_with_fee(9),
+		);
+		// two thirds of the committee cannot cancel a referendum (e.g. one replacing it)
+		let two_thirds: RuntimeOrigin =
+			pallet_collective::RawOrigin::<AccountId, pallet_collective::Instance1>::Members(2, 3)
+				.into();
+		assert_noop!(Referenda::cancel(two_thirds, index), DispatchError::BadOrigin);
+		// a referendum on the killer track kills it and slashes its deposits to the treasury
+		let treasury = aitbc_runtime::configs::treasury_account();
+		let pot = Balances::free_balance(&treasury);
+		let kill = RuntimeCall::Referenda(pallet_referenda::Call::kill { index });
+		let killer = propose(Alice, OriginCaller::Origins(TrackOrigin::ReferendumKiller), kill);
+		let ReferendumInfo::Ongoing(status) = info(killer) else { panic!() };
+		assert_eq!(status.track, id::REFERENDUM_KILLER);
+		assert_ok!(ConvictionVoting::vote(
+			signed(Alice),
+			killer,
+			aye(800_000 * UNIT, Conviction::Locked1x)
+		));
+		assert_ok!(ConvictionVoting::vote(
+			signed(Bob),
+			killer,
+			aye(500_000 * UNIT, Conviction::Locked1x)
+		));
+		run_until_decided(killer, 60);
+		run_to(System::block_number() + 3);
+		assert!(matches!(info(index), ReferendumInfo::Killed(..)));
+		let market = aitbc_runtime::governance::tracks::tracks(Default::default())
+			.into_iter()
+			.find(|t| t.id == id::MARKET_PARAMS)
+			.unwrap();
+		let submission = <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
+		assert_eq!(
+			Balances::free_balance(&treasury),
+			pot + submission + market.info.decision_deposit
+		);
+		// the canceller track's origin cancels; a spender's does not
+		let other = propose(
+			Ferdie,
+			OriginCaller::Origins(TrackOrigin::MarketParams),
+			market_params_with_fee(8),
+		);
+		let spender: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::BigSpender).into();
+		assert_noop!(Referenda::cancel(spender, other), DispatchError::BadOrigin);
+		let canceller: RuntimeOrigin =
+			OriginCaller::Origins(TrackOrigin::ReferendumCanceller).into();
+		assert_ok!(Referenda::cancel(canceller, other));
+		assert_ok!(Referenda::refund_submission_deposit(signed(Ferdie), other));
 	});
 }
 

@@ -30,7 +30,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{
 		fungible::{Inspect, Mutate, MutateHold},
-		tokens::{Precision, Preservation},
+		tokens::{Fortitude, Precision, Restriction},
 	},
 };
 use sp_runtime::traits::{CheckedSub, Saturating, Zero};
@@ -178,20 +178,28 @@ pub mod pallet {
 			let refunded = budget.amount.checked_sub(&price).ok_or(Error::<T>::PriceAboveBudget)?;
 			let to_miner = price.checked_sub(&fee).ok_or(Error::<T>::PriceAboveBudget)?;
 			let reason = Self::reason();
-			// Release the whole budget first, then pay from the client's free balance: the
-			// client's account stays alive (it held at least this much), and a payee below the
-			// existential deposit is an error, not a silent loss.
-			T::Currency::release(&reason, &budget.client, budget.amount, Precision::Exact)?;
-			if !to_miner.is_zero() {
-				T::Currency::transfer(&budget.client, miner, to_miner, Preservation::Expendable)?;
-			}
-			if !fee.is_zero() {
-				T::Currency::transfer(
-					&budget.client,
-					&T::Treasury::get(),
-					fee,
-					Preservation::Expendable,
-				)?;
+			// Pay straight out of the hold, then release the rest: whatever else the client did
+			// with its balance since (a vote or delegation locks it, conviction voting's locks
+			// reach held funds too), the budget it put on hold pays. A payee below the existential
+			// deposit is an error, not a silent loss.
+			let pay = |to: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
+				if !amount.is_zero() {
+					T::Currency::transfer_on_hold(
+						&reason,
+						&budget.client,
+						to,
+						amount,
+						Precision::Exact,
+						Restriction::Free,
+						Fortitude::Force,
+					)?;
+				}
+				Ok(())
+			};
+			pay(miner, to_miner)?;
+			pay(&T::Treasury::get(), fee)?;
+			if !refunded.is_zero() {
+				T::Currency::release(&reason, &budget.client, refunded, Precision::Exact)?;
 			}
 			Budgets::<T>::remove(job);
 			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(budget.amount));

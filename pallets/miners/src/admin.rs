@@ -48,14 +48,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends the jail of `owner`'s miner now and clears its run of misses; the miner is offline
-	/// until its operator's `go_online`.
+	/// Ends the jail term of `owner`'s miner now and clears its run of misses; a jailed miner
+	/// is offline until its operator's `go_online`. Also ends a term still running for a miner
+	/// that went offline or was banned and unbanned while jailed (a ban itself stays).
 	pub(crate) fn do_end_jail(owner: T::AccountId) -> DispatchResult {
 		let operator = OperatorOf::<T>::get(&owner).ok_or(Error::<T>::NotRegistered)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::mutate_miner(&operator, |miner| {
-			ensure!(miner.status == MinerStatus::Jailed, Error::<T>::NotJailed);
-			miner.status = MinerStatus::Offline;
+			ensure!(
+				miner.status == MinerStatus::Jailed || miner.jailed_until > now,
+				Error::<T>::NotJailed
+			);
+			if miner.status == MinerStatus::Jailed {
+				miner.status = MinerStatus::Offline;
+			}
 			miner.jailed_until = now;
 			miner.consecutive_misses = 0;
 			Ok(())

@@ -288,7 +288,7 @@ pub mod pallet {
 		AlreadyBanned,
 		/// This owner is not banned.
 		NotBanned,
-		/// The miner is not jailed.
+		/// The miner is not jailed and has no jail term running.
 		NotJailed,
 		/// The amount is more than this owner lost to slashes (`SlashedStake`).
 		AboveSlashed,

@@ -97,12 +97,12 @@ pub mod pallet {
 		DefaultTtlBelowWindow,
 		/// `max_assign_attempts` is above the runtime's bound `MaxAssignAttempts`.
 		TooManyAttempts,
-		/// `reward_fee_share` is 100 %: rewards could then pay back every fee and make jobs
-		/// among one owner's accounts free. Set it below 100 %.
-		RewardShareNotBelowFee,
 		/// `receipt_retention` is shorter than `retention_period`: a stored job would point at a
 		/// pruned receipt.
 		ReceiptRetentionBelowJobRetention,
+		/// `reward_fee_share` is 100 %: rewards could then pay back every fee and make jobs
+		/// among one owner's accounts free. Set it below 100 %.
+		RewardShareNotBelowFee,
 		/// `emission_cap` is below what the rewards have already minted.
 		EmissionCapBelowEmitted,
 	}

@@ -15,9 +15,10 @@ use crate::{
 use frame_support::{
 	parameter_types,
 	traits::{
+		fungible,
 		fungible::HoldConsideration,
-		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
-		ConstU32, EitherOf, EitherOfDiverse, EqualPrivilegeOnly, Get, LinearStoragePrice,
+		tokens::{pay::PaymentStatus, Pay, Preservation, UnityAssetBalanceConversion},
+		ConstU32, EitherOf, EqualPrivilegeOnly, Get, LinearStoragePrice,
 	},
 	weights::Weight,
 };
@@ -48,6 +49,7 @@ timed_periods!(
 	UndecidingTimeout => tracks::undeciding_timeout,
 	VoteLockingPeriod => tracks::vote_locking_period,
 	MotionDuration => tracks::motion_duration,
+	DeferredDispatchExpiration => tracks::deferred_dispatch_expiration,
 	PayoutPeriod => tracks::payout_period,
 );
 
@@ -75,9 +77,11 @@ impl pallet_preimage::Config for Runtime {
 }
 
 parameter_types! {
-	/// Scheduled calls (enactments) may use 80 % of a block.
+	/// Scheduled calls (enactments) may use half a block: with the jobs pallet's hook (a
+	/// fifth), hooks leave at least 30 % of every block to transactions. A runtime upgrade is
+	/// applied by `apply_authorized_upgrade`, not through the scheduler.
 	pub MaximumSchedulerWeight: Weight =
-		RuntimeBlockWeights::get().max_block.saturating_div(5).saturating_mul(4);
+		RuntimeBlockWeights::get().max_block.saturating_div(2);
 }
 
 impl pallet_scheduler::Config for Runtime {
@@ -119,10 +123,11 @@ impl pallet_referenda::Config for Runtime {
 	type Scheduler = Scheduler;
 	type Currency = Balances;
 	type SubmitOrigin = EnsureSigned<AccountId>;
-	// Root, or two thirds of the technical committee, may cancel a referendum (deposits
-	// returned); only Root may kill one (deposits slashed to the treasury).
-	type CancelOrigin = EitherOfDiverse<EnsureRoot<AccountId>, TechnicalTwoThirds>;
-	type KillOrigin = EnsureRoot<AccountId>;
+	// A referendum on the `referendum_canceller` track (or Root) may cancel a referendum
+	// (deposits returned), one on `referendum_killer` may kill one (deposits slashed to the
+	// treasury). The committee cannot: it could otherwise stop its own replacement.
+	type CancelOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::ReferendumCanceller>;
+	type KillOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::ReferendumKiller>;
 	type Slash = Treasury;
 	type Votes = Balance;
 	type Tally = pallet_conviction_voting::TallyOf<Runtime>;
@@ -169,7 +174,7 @@ impl pallet_whitelist::Config for Runtime {
 	type DispatchWhitelistedOrigin =
 		EitherOf<EnsureRoot<AccountId>, pallet_origins::WhitelistedCaller>;
 	type Preimages = Preimage;
-	type DeferredDispatchExpiration = VoteLockingPeriod;
+	type DeferredDispatchExpiration = DeferredDispatchExpiration;
 	type BlockNumberProvider = System;
 	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
 }
@@ -196,10 +201,48 @@ impl pallet_treasury::Config for Runtime {
 	type AssetKind = ();
 	type Beneficiary = AccountId;
 	type BeneficiaryLookup = IdentityLookup<AccountId>;
-	type Paymaster = PayFromAccount<Balances, crate::configs::TreasuryAccount>;
+	type Paymaster = PayFromTreasury;
 	type BalanceConverter = UnityAssetBalanceConversion;
 	type PayoutPeriod = PayoutPeriod;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 	type BlockNumberProvider = System;
+}
+
+/// Pays treasury spends from the treasury account, never below its existential deposit: the
+/// account also receives protocol fees and slashes, some below the existential deposit, which
+/// would fail if a spend had closed it.
+pub struct PayFromTreasury;
+
+impl Pay for PayFromTreasury {
+	type Balance = Balance;
+	type Beneficiary = AccountId;
+	type AssetKind = ();
+	type Id = ();
+	type Error = sp_runtime::DispatchError;
+
+	fn pay(who: &AccountId, _: (), amount: Balance) -> Result<(), Self::Error> {
+		<Balances as fungible::Mutate<AccountId>>::transfer(
+			&crate::configs::treasury_account(),
+			who,
+			amount,
+			Preservation::Preserve,
+		)?;
+		Ok(())
+	}
+
+	fn check_payment(_: ()) -> PaymentStatus {
+		PaymentStatus::Success
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_successful(_: &AccountId, _: (), amount: Balance) {
+		let _ = <Balances as fungible::Mutate<AccountId>>::mint_into(
+			&crate::configs::treasury_account(),
+			amount.saturating_add(crate::EXISTENTIAL_DEPOSIT),
+		);
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_concluded(_: ()) {}
 }

@@ -35,6 +35,10 @@ pub mod pallet_origins {
 		BigSpender,
 		/// May dispatch a call the technical committee whitelisted, as Root.
 		WhitelistedCaller,
+		/// May cancel a referendum (its deposits are returned).
+		ReferendumCanceller,
+		/// May kill a referendum (its deposits are slashed to the treasury).
+		ReferendumKiller,
 	}
 
 	/// The largest treasury spend of the `small_spender` track: 10,000 AIT.
@@ -95,16 +99,43 @@ pub mod pallet_origins {
 		TimingSet { timing: Timing },
 	}
 
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The largest treasury spend a `small_spender` referendum may make.
+		#[pallet::constant_name(SmallSpend)]
+		fn small_spend() -> Balance {
+			SMALL_SPEND
+		}
+
+		/// The largest treasury spend a `big_spender` referendum may make.
+		#[pallet::constant_name(BigSpend)]
+		fn big_spend() -> Balance {
+			BIG_SPEND
+		}
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Development periods are only set by a development chain's genesis preset.
+		DevelopmentOnlyAtGenesis,
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Switches the governance periods. Referenda under way keep their state and continue
-		/// under the new periods.
+		/// Switches the governance periods to production. Referenda under way keep their state
+		/// and continue under the new periods (one deciding longer than its track's new
+		/// decision period ends at its next alarm), and vote locks not yet removed are measured
+		/// in the new locking period. Development periods are only set at genesis: a public
+		/// chain cannot be switched to them.
 		///
 		/// Origin: Root. Emits [`Event::TimingSet`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::DbWeight::get().writes(1).saturating_add(Weight::from_parts(10_000_000, 0)))]
+		// A validated write of the (larger) marketplace parameters, measured: it covers the
+		// write of one small value.
+		#[pallet::weight(<pallet_aitbc_params::weights::SubstrateWeight<crate::Runtime> as pallet_aitbc_params::WeightInfo>::set_parameters())]
 		pub fn set_timing(origin: OriginFor<T>, timing: Timing) -> DispatchResult {
 			ensure_root(origin)?;
+			ensure!(timing == Timing::Production, Error::<T>::DevelopmentOnlyAtGenesis);
 			GovernanceTiming::<T>::put(timing);
 			Self::deposit_event(Event::TimingSet { timing });
 			Ok(())
@@ -132,7 +163,13 @@ pub mod pallet_origins {
 			}
 		)* };
 	}
-	ensure_track_origin!(MarketParams, MinerAdmin, WhitelistedCaller);
+	ensure_track_origin!(
+		MarketParams,
+		MinerAdmin,
+		WhitelistedCaller,
+		ReferendumCanceller,
+		ReferendumKiller
+	);
 
 	/// Accepts the spender origins, succeeding with the most that origin may spend at once.
 	pub struct Spender;

@@ -12,12 +12,17 @@ use alloc::{borrow::Cow, vec::Vec};
 use pallet_referenda::{Curve, Track, TrackInfo};
 use sp_runtime::FixedI64;
 
-/// Track ids. Numbered by family: 0-1 root powers, 10-19 marketplace, 20-29 treasury.
+/// Track ids. Numbered by family: 0-9 root powers and referendum control, 10-19 marketplace,
+/// 20-29 treasury.
 pub mod id {
 	/// `root`: anything, as Root (runtime upgrades, committee membership).
 	pub const ROOT: u16 = 0;
 	/// `whitelisted_caller`: a call the technical committee whitelisted, as Root.
 	pub const WHITELISTED_CALLER: u16 = 1;
+	/// `referendum_canceller`: cancel a referendum (its deposits are returned).
+	pub const REFERENDUM_CANCELLER: u16 = 2;
+	/// `referendum_killer`: kill a referendum (its deposits go to the treasury).
+	pub const REFERENDUM_KILLER: u16 = 3;
 	/// `market_params`: the marketplace parameters.
 	pub const MARKET_PARAMS: u16 = 10;
 	/// `miner_admin`: ban or unban a miner, reverse a slash, end a jail.
@@ -60,7 +65,7 @@ const fn permille(x: i64) -> FixedI64 {
 const APPROVAL_HALF: Curve = Curve::make_linear(1, 1, percent(50), percent(100));
 
 /// Every track, sorted by id.
-const SHAPES: [Shape; 6] = [
+const SHAPES: [Shape; 8] = [
 	Shape {
 		id: id::ROOT,
 		name: "root",
@@ -89,6 +94,34 @@ const SHAPES: [Shape; 6] = [
 		min_approval: APPROVAL_HALF,
 		// the committee has already judged the call: little support needed
 		min_support: Curve::make_linear(1, 2, permille(2), percent(5)),
+	},
+	Shape {
+		id: id::REFERENDUM_CANCELLER,
+		name: "referendum_canceller",
+		max_deciding: 20,
+		decision_deposit: 1_000 * UNIT,
+		production: Periods {
+			prepare: HOURS,
+			decision: 7 * DAYS,
+			confirm: 3 * HOURS,
+			min_enactment: 10 * MINUTES,
+		},
+		min_approval: APPROVAL_HALF,
+		min_support: Curve::make_linear(1, 1, percent(1), percent(10)),
+	},
+	Shape {
+		id: id::REFERENDUM_KILLER,
+		name: "referendum_killer",
+		max_deciding: 20,
+		decision_deposit: 5_000 * UNIT,
+		production: Periods {
+			prepare: HOURS,
+			decision: 7 * DAYS,
+			confirm: 3 * HOURS,
+			min_enactment: 10 * MINUTES,
+		},
+		min_approval: APPROVAL_HALF,
+		min_support: Curve::make_linear(1, 1, percent(1), percent(10)),
 	},
 	Shape {
 		id: id::MARKET_PARAMS,
@@ -177,6 +210,15 @@ pub fn motion_duration(timing: Timing) -> BlockNumber {
 	}
 }
 
+/// How long a whitelisted call the `whitelisted_caller` track dispatched before the committee
+/// whitelisted it stays claimable (`pallet_whitelist` defers it until then).
+pub fn deferred_dispatch_expiration(timing: Timing) -> BlockNumber {
+	match timing {
+		Timing::Production => 7 * DAYS,
+		Timing::Development => 5 * MINUTES,
+	}
+}
+
 /// How long an approved treasury spend may wait for its `payout`.
 pub fn payout_period(timing: Timing) -> BlockNumber {
 	match timing {
@@ -233,6 +275,8 @@ impl pallet_referenda::TracksInfo<Balance, BlockNumber> for TracksInfo {
 			OriginCaller::system(frame_system::RawOrigin::Root) => Ok(id::ROOT),
 			OriginCaller::Origins(custom) => Ok(match custom {
 				Origin::WhitelistedCaller => id::WHITELISTED_CALLER,
+				Origin::ReferendumCanceller => id::REFERENDUM_CANCELLER,
+				Origin::ReferendumKiller => id::REFERENDUM_KILLER,
 				Origin::MarketParams => id::MARKET_PARAMS,
 				Origin::MinerAdmin => id::MINER_ADMIN,
 				Origin::SmallSpender => id::SMALL_SPENDER,
