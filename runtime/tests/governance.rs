@@ -193,6 +193,33 @@ impl ParamsNow for Params {
 	}
 }
 
+/// Alice and Bob vote 1,300,000 AIT aye (about 11 % support, above every track's curve but
+/// `root`'s and `big_spender`'s), the referendum passes and is enacted.
+fn approve_and_enact(index: u32) {
+	assert_ok!(ConvictionVoting::vote(
+		signed(Alice),
+		index,
+		aye(800_000 * UNIT, Conviction::Locked1x)
+	));
+	assert_ok!(ConvictionVoting::vote(
+		signed(Bob),
+		index,
+		aye(500_000 * UNIT, Conviction::Locked1x)
+	));
+	run_until_decided(index, 60);
+	assert!(matches!(info(index), ReferendumInfo::Approved(..)));
+	run_to(System::block_number() + 3);
+}
+
+/// The track `id` under the development timing.
+fn track(id: u16) -> pallet_referenda::TrackInfo<Balance, BlockNumber> {
+	aitbc_runtime::governance::tracks::tracks(Default::default())
+		.into_iter()
+		.find(|t| t.id == id)
+		.unwrap()
+		.info
+}
+
 /// Runs until referendum `index` is no longer ongoing (at most `limit` blocks).
 fn run_until_decided(index: u32, limit: BlockNumber) {
 	let end = System::block_number() + limit;
@@ -358,13 +385,10 @@ fn a_referendum_without_enough_support_changes_nothing_and_keeps_the_submission_
 
 		// a rejected referendum returns the decision deposit, not the submission deposit
 		let submission = <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
-		let track = aitbc_runtime::governance::tracks::tracks(Default::default())
-			.into_iter()
-			.find(|t| t.id == id::MARKET_PARAMS)
-			.unwrap();
+		let market = track(id::MARKET_PARAMS);
 		let reserved = Balances::reserved_balance(acc(Alice));
 		assert_ok!(Referenda::refund_decision_deposit(signed(Alice), index));
-		assert_eq!(Balances::reserved_balance(acc(Alice)), reserved - track.info.decision_deposit);
+		assert_eq!(Balances::reserved_balance(acc(Alice)), reserved - market.decision_deposit);
 		assert_noop!(
 			Referenda::refund_submission_deposit(signed(Alice), index),
 			pallet_referenda::Error::<Runtime>::BadStatus
@@ -421,14 +445,7 @@ fn a_small_spender_referendum_pays_out_of_the_treasury_through_payout() {
 		let index = propose(Alice, OriginCaller::Origins(TrackOrigin::SmallSpender), spend);
 		let ReferendumInfo::Ongoing(status) = info(index) else { panic!() };
 		assert_eq!(status.track, id::SMALL_SPENDER);
-		assert_ok!(ConvictionVoting::vote(
-			signed(Alice),
-			index,
-			aye(700_000 * UNIT, Conviction::Locked1x)
-		));
-		run_until_decided(index, 60);
-		assert!(matches!(info(index), ReferendumInfo::Approved(..)));
-		run_to(System::block_number() + 3);
+		approve_and_enact(index);
 		assert_eq!(pallet_treasury::SpendCount::<Runtime>::get(), 1);
 		// nothing moves until someone calls `payout`
 		assert_eq!(Balances::free_balance(acc(Eve)), eve);
@@ -493,12 +510,7 @@ fn a_miner_admin_ban_stops_assignments_to_that_miner() {
 
 		let ban = RuntimeCall::Miners(pallet_aitbc_miners::Call::ban { owner: acc(Eve) });
 		let index = propose(Alice, OriginCaller::Origins(TrackOrigin::MinerAdmin), ban);
-		// 1,300,000 AIT of support: above the track's 10 % from the start
-		assert_ok!(ConvictionVoting::vote(signed(Alice), index, aye(800_000 * UNIT, Conviction::Locked1x)));
-		assert_ok!(ConvictionVoting::vote(signed(Bob), index, aye(500_000 * UNIT, Conviction::Locked1x)));
-		run_until_decided(index, 60);
-		assert!(matches!(info(index), ReferendumInfo::Approved(..)));
-		run_to(System::block_number() + 3);
+		approve_and_enact(index);
 		let miner = pallet_aitbc_miners::MinerRecords::<Runtime>::get(acc(Ferdie)).unwrap();
 		assert_eq!(miner.status, aitbc_primitives::MinerStatus::Banned);
 
@@ -714,28 +726,11 @@ fn referenda_are_cancelled_and_killed_by_their_own_tracks_not_by_the_committee()
 		let killer = propose(Alice, OriginCaller::Origins(TrackOrigin::ReferendumKiller), kill);
 		let ReferendumInfo::Ongoing(status) = info(killer) else { panic!() };
 		assert_eq!(status.track, id::REFERENDUM_KILLER);
-		assert_ok!(ConvictionVoting::vote(
-			signed(Alice),
-			killer,
-			aye(800_000 * UNIT, Conviction::Locked1x)
-		));
-		assert_ok!(ConvictionVoting::vote(
-			signed(Bob),
-			killer,
-			aye(500_000 * UNIT, Conviction::Locked1x)
-		));
-		run_until_decided(killer, 60);
-		run_to(System::block_number() + 3);
+		approve_and_enact(killer);
 		assert!(matches!(info(index), ReferendumInfo::Killed(..)));
-		let market = aitbc_runtime::governance::tracks::tracks(Default::default())
-			.into_iter()
-			.find(|t| t.id == id::MARKET_PARAMS)
-			.unwrap();
+		let market = track(id::MARKET_PARAMS);
 		let submission = <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
-		assert_eq!(
-			Balances::free_balance(&treasury),
-			pot + submission + market.info.decision_deposit
-		);
+		assert_eq!(Balances::free_balance(&treasury), pot + submission + market.decision_deposit);
 		// the canceller track's origin cancels; a spender's does not
 		let other = propose(
 			Ferdie,
