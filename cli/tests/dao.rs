@@ -1,7 +1,7 @@
 //! `dao` against a dev node, run in-process into a buffer: the tracks, referenda, committee and
-//! treasury read from the chain (their JSON shape), a proposal and a vote, and the errors that
-//! say what to do (unknown track, unknown or ended referendum, not a committee member, a balance
-//! below the deposits).
+//! treasury read from the chain (their JSON shape), a proposal and a vote, a proposal to cancel
+//! it, and the errors that say what to do (unknown track, unknown or ended referendum, not a
+//! committee member, a balance below the deposits).
 
 mod common;
 
@@ -36,6 +36,8 @@ fn governance_reads_the_chain_proposes_votes_and_explains_errors() {
 	for name in [
 		"root",
 		"whitelisted_caller",
+		"referendum_canceller",
+		"referendum_killer",
 		"market_params",
 		"miner_admin",
 		"small_spender",
@@ -238,4 +240,31 @@ fn governance_reads_the_chain_proposes_votes_and_explains_errors() {
 		failure(&chain, &["--dev", "--account", "bob", "dao", "committee", "vote", "9", "aye"]);
 	assert_eq!(code, 3);
 	assert!(message.contains("no open motion 9"), "{message}");
+
+	// Cancelling referendum 0 is a referendum on its own track; an unknown one is refused
+	// before anything is signed.
+	let (code, class, message) =
+		failure(&chain, &["--dev", "--account", "bob", "dao", "propose", "cancel", "9"]);
+	assert_eq!((code, class.as_str()), (3, "not_found"));
+	assert!(message.contains("referendum 9 does not exist (the only referendum is 0"), "{message}");
+	let canceller = all.iter().find(|t| t["name"] == "referendum_canceller").unwrap();
+	let cancel = chain.ok_json(&["--dev", "--account", "bob", "dao", "propose", "cancel", "0"]);
+	assert_eq!(cancel["operation"], "dao.propose");
+	assert_eq!(
+		(cancel["index"].as_u64(), cancel["track"].as_str(), cancel["track_id"].as_u64()),
+		(Some(1), Some("referendum_canceller"), canceller["id"].as_u64())
+	);
+	assert_eq!(
+		(cancel["call"]["name"].as_str(), cancel["target"].as_u64()),
+		(Some("Referenda.cancel"), Some(0))
+	);
+	assert_eq!(cancel["deposits"]["submission"], tracks["submission_deposit"]);
+	assert_eq!(cancel["deposits"]["decision"], canceller["decision_deposit"]);
+	assert!(cancel["proposer"].is_string() && cancel["block"].is_string(), "{cancel}");
+	assert!(cancel.get("changes").is_none() && cancel.get("whitelisted").is_none(), "{cancel}");
+	let show = chain.ok_json(&["dao", "show", "1"]);
+	assert_eq!(
+		(show["track"].as_str(), show["proposal"]["call"].as_str()),
+		(Some("referendum_canceller"), Some("Referenda.cancel"))
+	);
 }

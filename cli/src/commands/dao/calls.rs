@@ -1,5 +1,6 @@
 //! The calls governance proposes: marketplace parameters (`market_params.rs`), miner
-//! administration, treasury spends, or any call given as SCALE hex. Each is built with the
+//! administration, treasury spends, cancelling or killing a referendum, or any call given as
+//! SCALE hex. Each is built with the
 //! static API and encoded with the connected chain's metadata; `--call-hex` is checked to decode
 //! as one of its calls.
 
@@ -21,7 +22,7 @@ use subxt::{ext::scale_decode::DecodeAsType, transactions::Payload};
 
 use super::{
 	market_params::MarketParamsArgs,
-	state::{blake2_256, Gov},
+	state::{blake2_256, Gov, Referendum},
 };
 use crate::{CliError, Ctx};
 
@@ -89,6 +90,10 @@ pub enum TrackOrigin {
 	Root,
 	/// A whitelisted call (`whitelisted_caller`).
 	WhitelistedCaller,
+	/// Cancelling a referendum (`referendum_canceller`).
+	ReferendumCanceller,
+	/// Killing a referendum (`referendum_killer`).
+	ReferendumKiller,
 	/// Marketplace parameters (`market_params`).
 	MarketParams,
 	/// Miner administration (`miner_admin`).
@@ -105,6 +110,8 @@ impl TrackOrigin {
 		match self {
 			TrackOrigin::Root => "root",
 			TrackOrigin::WhitelistedCaller => "whitelisted_caller",
+			TrackOrigin::ReferendumCanceller => "referendum_canceller",
+			TrackOrigin::ReferendumKiller => "referendum_killer",
 			TrackOrigin::MarketParams => "market_params",
 			TrackOrigin::MinerAdmin => "miner_admin",
 			TrackOrigin::SmallSpender => "small_spender",
@@ -117,6 +124,8 @@ impl TrackOrigin {
 		match self {
 			TrackOrigin::Root => OriginCaller::system(RawOrigin::Root),
 			TrackOrigin::WhitelistedCaller => OriginCaller::Origins(Origin::WhitelistedCaller),
+			TrackOrigin::ReferendumCanceller => OriginCaller::Origins(Origin::ReferendumCanceller),
+			TrackOrigin::ReferendumKiller => OriginCaller::Origins(Origin::ReferendumKiller),
 			TrackOrigin::MarketParams => OriginCaller::Origins(Origin::MarketParams),
 			TrackOrigin::MinerAdmin => OriginCaller::Origins(Origin::MinerAdmin),
 			TrackOrigin::SmallSpender => OriginCaller::Origins(Origin::SmallSpender),
@@ -239,23 +248,25 @@ fn miner_admin(ctx: &Ctx, gov: &Gov, action: &MinerAdminAction) -> Result<Built,
 }
 
 /// The most a `small_spender` and a `big_spender` referendum may spend at once: the runtime's
-/// `Origins.SmallSpend` and `Origins.BigSpend` constants when its metadata states them, else
-/// the values of docs/governance.md (the runtime does not state them yet).
-pub fn spend_caps(gov: &Gov) -> (u128, u128) {
-	const DOCUMENTED: (u128, u128) =
-		(10_000 * aitbc_client::units::AIT, 100_000 * aitbc_client::units::AIT);
-	let read =
-		|name: &str| gov.at.constants().entry(subxt::constants::dynamic::<u128>("Origins", name));
-	match (read("SmallSpend"), read("BigSpend")) {
-		(Ok(small), Ok(big)) => (small, big),
-		_ => DOCUMENTED,
-	}
+/// `Origins.SmallSpend` and `Origins.BigSpend` constants (a runtime without them is older than
+/// this client).
+pub fn spend_caps(gov: &Gov) -> Result<(u128, u128), CliError> {
+	let origins = runtime::constants().origins();
+	let read = |address: subxt::constants::StaticAddress<u128>, name: &str| {
+		gov.at.constants().entry(address.unvalidated()).map_err(|e| {
+			CliError::other(format!(
+				"the node's runtime is too old for this client: it states no spend cap \
+				 (Origins.{name}: {e}); upgrade the node's runtime"
+			))
+		})
+	};
+	Ok((read(origins.small_spend(), "SmallSpend")?, read(origins.big_spend(), "BigSpend")?))
 }
 
 fn spend(ctx: &Ctx, gov: &Gov, args: &SpendArgs) -> Result<Built, CliError> {
 	let amount = super::amount(&args.amount, "AMOUNT")?;
 	let beneficiary = super::resolve(ctx, &args.to)?;
-	let (small, big) = spend_caps(gov);
+	let (small, big) = spend_caps(gov)?;
 	let origin = if amount <= small {
 		TrackOrigin::SmallSpender
 	} else if amount <= big {
@@ -270,4 +281,23 @@ fn spend(ctx: &Ctx, gov: &Gov, args: &SpendArgs) -> Result<Built, CliError> {
 	};
 	let call = runtime::transactions().treasury().spend((), amount, beneficiary, None);
 	Ok(built(gov, encode(gov, &call)?, origin, Vec::new()))
+}
+
+/// `Referenda::cancel(index)` (track `referendum_canceller`: the deposits are returned) or, with
+/// `kill`, `Referenda::kill(index)` (track `referendum_killer`: the deposits are slashed to the
+/// treasury). Referendum `index` must exist and be ongoing.
+pub async fn end_referendum(gov: &Gov, index: u32, kill: bool) -> Result<Built, CliError> {
+	let verb = if kill { "killed" } else { "cancelled" };
+	if let Referendum::Ended { status, at, .. } = gov.existing_referendum(index).await? {
+		return Err(CliError::usage(format!(
+			"referendum {index} is not ongoing ({status} at block {at}); only an ongoing referendum can be {verb}"
+		)));
+	}
+	let referenda = runtime::transactions().referenda();
+	let (bytes, origin) = if kill {
+		(encode(gov, &referenda.kill(index))?, TrackOrigin::ReferendumKiller)
+	} else {
+		(encode(gov, &referenda.cancel(index))?, TrackOrigin::ReferendumCanceller)
+	};
+	Ok(built(gov, bytes, origin, Vec::new()))
 }

@@ -1,7 +1,8 @@
 //! `aitbc dao committee propose|whitelist|vote|close|list`: the technical committee's motions.
 //! A motion dispatches with the committee's origin, which the runtime accepts for
-//! `Whitelist::whitelist_call` and `Referenda::cancel` (two thirds of the members); `whitelist`
-//! is the usual one. The proposer's aye is not implied by the pallet: `propose` and `whitelist`
+//! `Whitelist::whitelist_call` only (two thirds of the members); `whitelist` is the usual one.
+//! The committee cannot cancel or kill referenda: those are referenda on their own tracks
+//! (`aitbc dao propose cancel|kill`). The proposer's aye is not implied by the pallet: `propose` and `whitelist`
 //! cast it right after the motion.
 
 use std::io::Write;
@@ -309,7 +310,7 @@ async fn motion(
 				None => writeln!(out, "Dispatched at once (threshold 1): {}", json.call)?,
 				Some(e) => writeln!(
 					out,
-					"Dispatched at once (threshold 1): {} failed: {e} (the committee's origin may only whitelist calls and cancel referenda)",
+					"Dispatched at once (threshold 1): {} failed: {e} (the committee's origin may only whitelist calls)",
 					json.call
 				)?,
 			},

@@ -42,12 +42,25 @@ pub enum Kind {
 	/// A call the CLI builds.
 	#[command(flatten)]
 	Call(CallKind),
+	/// Cancel an ongoing referendum (track referendum_canceller): the referendum proposes
+	/// Referenda::cancel(index); the cancelled referendum's deposits are returned.
+	Cancel(Target),
+	/// Kill an ongoing referendum (track referendum_killer): the referendum proposes
+	/// Referenda::kill(index); the killed referendum's deposits are slashed to the treasury.
+	Kill(Target),
 	/// Any call, dispatched as Root (track root).
 	Root(CallHex),
 	/// A call the technical committee whitelisted, dispatched as Root (track
 	/// whitelisted_caller): the referendum proposes
 	/// Whitelist::dispatch_whitelisted_call_with_preimage(call).
 	Whitelisted(CallHex),
+}
+
+/// The referendum a `cancel` or `kill` proposal would end.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Target {
+	/// Its index; it must be ongoing.
+	pub referendum: String,
 }
 
 /// A call given as SCALE hex.
@@ -112,18 +125,35 @@ struct ProposeJson<'a> {
 	/// referendum is enacted).
 	#[serde(skip_serializing_if = "Option::is_none")]
 	whitelisted: Option<bool>,
+	/// `cancel`, `kill`: the index of the referendum the call ends.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	target: Option<u32>,
 	/// The hash of the block the referendum was submitted in.
 	block: String,
 }
 
+/// What `build` adds to the call: whether a whitelisted call is whitelisted yet, the referendum
+/// a cancel or kill ends.
+#[derive(Default)]
+struct Extra {
+	whitelisted: Option<bool>,
+	target: Option<u32>,
+}
+
 /// Builds the call of `kind`.
-async fn build(ctx: &Ctx, gov: &Gov, kind: &Kind) -> Result<(Built, Option<bool>), CliError> {
+async fn build(ctx: &Ctx, gov: &Gov, kind: &Kind) -> Result<(Built, Extra), CliError> {
 	match kind {
-		Kind::Call(call) => Ok((call.build(ctx, gov).await?, None)),
+		Kind::Call(call) => Ok((call.build(ctx, gov).await?, Extra::default())),
+		Kind::Cancel(target) | Kind::Kill(target) => {
+			let index = super::referendum_index(&target.referendum)?;
+			let call = calls::end_referendum(gov, index, matches!(kind, Kind::Kill(_))).await?;
+			Ok((call, Extra { target: Some(index), ..Extra::default() }))
+		}
 		Kind::Root(hex) => {
 			let bytes = calls::from_hex(gov, &hex.call_hex)?;
 			let name = calls::name(gov, &bytes);
-			Ok((Built { bytes, name, origin: TrackOrigin::Root, changes: Vec::new() }, None))
+			let built = Built { bytes, name, origin: TrackOrigin::Root, changes: Vec::new() };
+			Ok((built, Extra::default()))
 		}
 		Kind::Whitelisted(hex) => {
 			let inner = calls::from_hex(gov, &hex.call_hex)?;
@@ -140,7 +170,7 @@ async fn build(ctx: &Ctx, gov: &Gov, kind: &Kind) -> Result<(Built, Option<bool>
 			let name = format!("{} ({inner_name})", calls::name(gov, &bytes));
 			let built =
 				Built { bytes, name, origin: TrackOrigin::WhitelistedCaller, changes: Vec::new() };
-			Ok((built, Some(whitelisted)))
+			Ok((built, Extra { whitelisted: Some(whitelisted), ..Extra::default() }))
 		}
 	}
 }
@@ -149,7 +179,7 @@ async fn build(ctx: &Ctx, gov: &Gov, kind: &Kind) -> Result<(Built, Option<bool>
 pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliError> {
 	let key = ctx.signer()?;
 	let gov = Gov::connect(ctx).await?;
-	let (call, whitelisted) = build(ctx, &gov, &args.kind).await?;
+	let (call, Extra { whitelisted, target }) = build(ctx, &gov, &args.kind).await?;
 	let track = gov.track(call.origin.track_name()).map_err(|_| {
 		CliError::other(format!(
 			"the chain has no track `{}` (tracks: {})",
@@ -208,11 +238,19 @@ pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliE
 		deposits: Deposits { preimage, submission, decision },
 		changes: &call.changes,
 		whitelisted,
+		target,
 		block: format!("{:?}", submitted.block_hash),
 	};
 	let track = gov.track_by_id(event.track).cloned();
 	output::emit(ctx, out, &json, |out| {
 		writeln!(out, "Referendum {index} submitted on track {track_name}: {}", call.name)?;
+		if let Some(target) = target {
+			let what = match call.origin {
+				TrackOrigin::ReferendumKiller => "killed: its deposits go to the treasury",
+				_ => "cancelled: its deposits are returned",
+			};
+			writeln!(out, "  once enacted, referendum {target} is {what} (if still ongoing then)")?;
+		}
 		for change in &call.changes {
 			writeln!(out, "  {}: {} → {}", change.field, change.from, change.to)?;
 		}
