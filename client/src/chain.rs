@@ -251,41 +251,97 @@ impl Chain {
 	/// higher) and hands it to the node's pool; returns once the pool took it, so a signer can
 	/// queue several transactions for the same block. [`Pending::in_block`] waits for the
 	/// outcome.
+	///
+	/// Other processes signing for the same account (several `aitbc submit ... &`) read the
+	/// same next nonce: the pool takes one transaction per nonce and refuses the rest as too
+	/// low in priority, or as outdated once one is in a block. Such a refusal is not the
+	/// chain's verdict on the call: the nonce is read again and the call signed again, at most
+	/// [`NONCE_TRIES`] times, with a short, growing, jittered pause between tries.
 	pub async fn send<C: Payload>(&self, call: &C, key: &Key) -> Result<Pending, Error> {
 		let account = key.account();
-		let mut progress = {
-			let _guard = self.submit_lock.lock().await;
-			let on_chain: u64 =
-				self.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
-			let nonce = {
-				let nonces = self.nonces.lock().unwrap_or_else(|e| e.into_inner());
-				nonces.get(&account.0).copied().unwrap_or(0).max(on_chain)
-			};
-			let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-			let at = self.api.at_current_block().await.map_err(|e| self.error(e))?;
-			let signed = at
-				.transactions()
-				.create_signed(call, key.pair(), params)
-				.await
-				.map_err(|e| Error::Rejected(e.to_string()))?;
-			let progress = signed.submit_and_watch().await.map_err(|e| {
-				self.forget_nonce(&account);
-				// A lost connection is not the chain's verdict: the caller may send again.
-				match self.error(e) {
-					Error::Rpc(message) => Error::Rejected(explain_pool_refusal(message)),
-					disconnected => disconnected,
+		let mut tries = 0;
+		let (mut progress, mut first) = loop {
+			tries += 1;
+			// One try: the next nonce, signed, handed to the pool.
+			let attempt: Result<_, NonceOutcome> = async {
+				let _guard = self.submit_lock.lock().await;
+				let on_chain: u64 = self
+					.request("system_accountNextIndex", rpc_params![account.to_string()])
+					.await
+					.map_err(NonceOutcome::Failed)?;
+				let nonce = {
+					let nonces = self.nonces.lock().unwrap_or_else(|e| e.into_inner());
+					nonces.get(&account.0).copied().unwrap_or(0).max(on_chain)
+				};
+				let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+				let at = self
+					.api
+					.at_current_block()
+					.await
+					.map_err(|e| NonceOutcome::Failed(self.error(e)))?;
+				let signed = at
+					.transactions()
+					.create_signed(call, key.pair(), params)
+					.await
+					.map_err(|e| NonceOutcome::Failed(Error::Rejected(e.to_string())))?;
+				let progress = signed.submit_and_watch().await.map_err(|e| {
+					self.forget_nonce(&account);
+					// A lost connection is not the chain's verdict: the caller may send again.
+					match self.error(e) {
+						Error::Rpc(message) if nonce_taken(&message) => {
+							NonceOutcome::Taken(message)
+						}
+						Error::Rpc(message) => {
+							NonceOutcome::Failed(Error::Rejected(explain_pool_refusal(message)))
+						}
+						disconnected => NonceOutcome::Failed(disconnected),
+					}
+				})?;
+				let mut progress = progress;
+				// The pool's verdict comes as the watch's first status: a nonce another
+				// transaction took is refused there too.
+				let first = progress.next().await;
+				if let Some(Ok(
+					TransactionStatus::Invalid { message }
+					| TransactionStatus::Dropped { message }
+					| TransactionStatus::Error { message },
+				)) = &first
+				{
+					if nonce_taken(message) {
+						self.forget_nonce(&account);
+						return Err(NonceOutcome::Taken(message.clone()));
+					}
 				}
-			})?;
-			self.nonces
-				.lock()
-				.unwrap_or_else(|e| e.into_inner())
-				.insert(account.0, nonce.saturating_add(1));
-			progress
+				self.nonces
+					.lock()
+					.unwrap_or_else(|e| e.into_inner())
+					.insert(account.0, nonce.saturating_add(1));
+				Ok((progress, first))
+			}
+			.await;
+			match attempt {
+				Ok(progress) => break progress,
+				Err(NonceOutcome::Taken(message)) if tries < NONCE_TRIES => {
+					tracing::debug!(%message, tries, "nonce taken by another transaction; again");
+					tokio::time::sleep(nonce_pause(tries)).await;
+				}
+				Err(NonceOutcome::Taken(message)) => {
+					return Err(Error::Rejected(format!(
+						"{message}: other transactions signed by {account} took the nonce \
+						 {NONCE_TRIES} times in a row; send again once they are in a block"
+					)))
+				}
+				Err(NonceOutcome::Failed(error)) => return Err(error),
+			}
 		};
 		let chain = self.clone();
 		Ok(Pending(Box::pin(async move {
 			loop {
-				let status = match progress.next().await {
+				let next = match first.take() {
+					Some(status) => Some(status),
+					None => progress.next().await,
+				};
+				let status = match next {
 					Some(Ok(status)) => status,
 					Some(Err(e)) => {
 						let error = chain.error(e);
@@ -485,6 +541,37 @@ impl RpcClientT for Watched {
 }
 
 /// The pool's refusals carry only a number for the runtime's own checks; name them.
+/// How many times [`Chain::send`] signs a call whose nonce other transactions keep taking.
+pub const NONCE_TRIES: u32 = 8;
+
+/// Why one try of [`Chain::send`] did not get its transaction into the pool.
+enum NonceOutcome {
+	/// Another transaction of the same signer has the nonce (the pool's message).
+	Taken(String),
+	/// Anything else: the caller's error.
+	Failed(Error),
+}
+
+/// Whether the pool refused a transaction because another one of the same signer has its
+/// nonce: one in the pool at the same priority (1014), or one already in a block (1010,
+/// outdated).
+fn nonce_taken(message: &str) -> bool {
+	let lower = message.to_ascii_lowercase();
+	(lower.contains("priority") && lower.contains("too low"))
+		|| lower.contains("transaction is outdated")
+		|| lower.contains("already imported")
+}
+
+/// The pause before try `tries + 1`: 50 ms per try so far, plus up to 50 ms of jitter, so that
+/// processes that collided do not collide again in step.
+fn nonce_pause(tries: u32) -> std::time::Duration {
+	let jitter = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.subsec_nanos() % 50)
+		.unwrap_or(0);
+	std::time::Duration::from_millis(u64::from(tries * 50 + jitter))
+}
+
 fn explain_pool_refusal(message: String) -> String {
 	let lower = message.to_ascii_lowercase();
 	let explanation = if lower.contains(&format!("custom error: {NOT_HELD}")) {
