@@ -322,7 +322,9 @@ pub async fn run(ctx: &Ctx, args: Args, out: &mut impl Write) -> Result<(), CliE
 	finish(ctx, &chain, job, max_price, tx_fee, started, out).await
 }
 
-/// Polls the job until it ends, printing each state change with the elapsed time.
+/// Follows the job until it ends, printing each state change with the elapsed time: the job is
+/// read once now and again on every new best block (a job changes only in blocks), not on a
+/// timer.
 async fn follow(
 	ctx: &Ctx,
 	chain: &Chain,
@@ -330,6 +332,7 @@ async fn follow(
 	started: Instant,
 	out: &mut impl Write,
 ) -> Result<JobJson, CliError> {
+	let mut blocks = chain.api().stream_best_blocks().await.map_err(|e| chain.error(e))?;
 	let mut last = String::new();
 	loop {
 		let job = chain
@@ -347,7 +350,16 @@ async fn follow(
 		if job.is_final() {
 			return Ok(job);
 		}
-		tokio::time::sleep(Duration::from_millis(250)).await;
+		match blocks.next().await {
+			Some(Ok(_block)) => {}
+			Some(Err(e)) => return Err(chain.error(e).into()),
+			None => {
+				return Err(aitbc_client::Error::Disconnected(
+					"the node ended the block subscription".into(),
+				)
+				.into())
+			}
+		}
 	}
 }
 
