@@ -2,23 +2,10 @@
 
 use crate::{
 	mock::*, BannedOwners, Error, Event, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
-	MinerTerms, MinersByModel, SlashedStake, Unbondings,
+	MinersByModel, SlashedStake, Unbondings,
 };
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
-use sp_runtime::{DispatchError, Perbill};
-
-const OWNER: AccountId = 1;
-const OPERATOR: AccountId = 11;
-
-fn register(owner: AccountId, operator: AccountId) {
-	assert_ok!(Miners::register(
-		RuntimeOrigin::signed(owner),
-		operator,
-		offer(&["m"], 10, 2),
-		MIN_STAKE,
-		proof(operator, owner)
-	));
-}
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
 
 fn root() -> RuntimeOrigin {
 	RuntimeOrigin::root()
@@ -28,36 +15,16 @@ fn model() -> crate::ModelIdOf<Test> {
 	b"m".to_vec().try_into().unwrap()
 }
 
-fn needs() -> crate::JobNeeds<'static, Balance> {
-	crate::JobNeeds {
-		model: b"m",
-		max_tokens: 100,
-		max_price: 10_000,
-		min_reputation: Perbill::zero(),
-	}
-}
-
-fn miss(operator: AccountId, owner: AccountId) {
+/// `operator` is given a job and misses it.
+fn miss(operator: AccountId) {
 	Miners::job_assigned(&operator);
-	Miners::job_ended(
-		&MinerTerms {
-			operator,
-			owner,
-			unit_type: aitbc_primitives::UnitType::OutputToken,
-			unit_price: 10,
-		},
-		JobOutcome::Missed,
-	);
-}
-
-fn stake_hold(owner: AccountId) -> Balance {
-	Balances::balance_on_hold(&crate::HoldReason::MinerStake.into(), &owner)
+	end(operator, JobOutcome::Missed);
 }
 
 #[test]
 fn only_the_admin_origin_may_administer_miners() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
+		register(OWNER, OPERATOR, &["m"], 10);
 		let anyone = RuntimeOrigin::signed(OWNER);
 		assert_noop!(Miners::ban(anyone.clone(), OWNER), DispatchError::BadOrigin);
 		assert_noop!(Miners::unban(anyone.clone(), OWNER), DispatchError::BadOrigin);
@@ -69,7 +36,7 @@ fn only_the_admin_origin_may_administer_miners() {
 #[test]
 fn a_ban_stops_assignments_and_outlives_the_miner() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
+		register(OWNER, OPERATOR, &["m"], 10);
 		Miners::job_assigned(&OPERATOR);
 		assert_ok!(Miners::ban(root(), OWNER));
 		assert_eq!(
@@ -79,7 +46,7 @@ fn a_ban_stops_assignments_and_outlives_the_miner() {
 		let miner = MinerRecords::<Test>::get(OPERATOR).unwrap();
 		assert_eq!(miner.status, MinerStatus::Banned);
 		assert!(MinersByModel::<Test>::get(model()).is_empty());
-		assert!(Miners::select(&needs(), &[]).is_none());
+		assert!(Miners::select(&needs("m"), &[]).is_none());
 		assert_noop!(Miners::ban(root(), OWNER), Error::<Test>::AlreadyBanned);
 		// the operator can neither come back nor change its status
 		let operator = RuntimeOrigin::signed(OPERATOR);
@@ -90,19 +57,11 @@ fn a_ban_stops_assignments_and_outlives_the_miner() {
 		assert!(MinersByModel::<Test>::get(model()).is_empty());
 		// misses while banned still slash, but do not turn the ban into a jail
 		for _ in 0..3 {
-			miss(OPERATOR, OWNER);
+			miss(OPERATOR);
 		}
 		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Banned);
 		// it may finish its job, leave with its stake, but not register again
-		Miners::job_ended(
-			&MinerTerms {
-				operator: OPERATOR,
-				owner: OWNER,
-				unit_type: aitbc_primitives::UnitType::OutputToken,
-				unit_price: 10,
-			},
-			JobOutcome::Completed { rated: true },
-		);
+		end(OPERATOR, DONE);
 		assert_ok!(Miners::deregister(RuntimeOrigin::signed(OWNER)));
 		run_to_block(1 + default_params().unbonding_period);
 		assert_ok!(Miners::withdraw_unbonded(RuntimeOrigin::signed(OWNER)));
@@ -119,33 +78,33 @@ fn a_ban_stops_assignments_and_outlives_the_miner() {
 		);
 		assert_ok!(Miners::unban(root(), OWNER));
 		assert!(!BannedOwners::<Test>::contains_key(OWNER));
-		register(OWNER, 12);
+		register(OWNER, 12, &["m"], 10);
 	});
 }
 
 #[test]
 fn unbanned_miners_come_back_with_go_online() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
+		register(OWNER, OPERATOR, &["m"], 10);
 		assert_noop!(Miners::unban(root(), OWNER), Error::<Test>::NotBanned);
 		assert_noop!(Miners::ban(root(), 5), Error::<Test>::NotRegistered);
 		assert_ok!(Miners::ban(root(), OWNER));
 		assert_ok!(Miners::unban(root(), OWNER));
 		assert_eq!(miner_events().last(), Some(&Event::MinerUnbanned { owner: OWNER }));
 		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Offline);
-		assert!(Miners::select(&needs(), &[]).is_none());
+		assert!(Miners::select(&needs("m"), &[]).is_none());
 		assert_ok!(Miners::go_online(RuntimeOrigin::signed(OPERATOR)));
-		assert_eq!(Miners::select(&needs(), &[]).map(|t| t.operator), Some(OPERATOR));
+		assert_eq!(Miners::select(&needs("m"), &[]).map(|t| t.operator), Some(OPERATOR));
 	});
 }
 
 #[test]
 fn an_ended_jail_lets_the_miner_back_at_once() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
+		register(OWNER, OPERATOR, &["m"], 10);
 		assert_noop!(Miners::end_jail(root(), OWNER), Error::<Test>::NotJailed);
 		for _ in 0..3 {
-			miss(OPERATOR, OWNER);
+			miss(OPERATOR);
 		}
 		assert_eq!(MinerRecords::<Test>::get(OPERATOR).unwrap().status, MinerStatus::Jailed);
 		assert_noop!(
@@ -168,8 +127,8 @@ fn an_ended_jail_lets_the_miner_back_at_once() {
 #[test]
 fn a_reversed_slash_returns_at_most_what_was_slashed_from_the_treasury() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
-		miss(OPERATOR, OWNER);
+		register(OWNER, OPERATOR, &["m"], 10);
+		miss(OPERATOR);
 		// 10 % of 1,000 went to the treasury
 		assert_eq!(SlashedStake::<Test>::get(OWNER), 100);
 		assert_eq!(Balances::free_balance(TREASURY), 1 + 100);
@@ -202,8 +161,8 @@ fn a_reversed_slash_returns_at_most_what_was_slashed_from_the_treasury() {
 #[test]
 fn a_treasury_that_cannot_pay_leaves_everything_as_it_was() {
 	ExtBuilder::build_and_execute(|| {
-		register(OWNER, OPERATOR);
-		miss(OPERATOR, OWNER);
+		register(OWNER, OPERATOR, &["m"], 10);
+		miss(OPERATOR);
 		// the treasury spent the slash meanwhile
 		assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(TREASURY), 2, 100));
 		assert_noop!(Miners::reverse_slash(root(), OWNER, 100), Error::<Test>::TreasuryCannotPay);

@@ -171,3 +171,52 @@ impl ExtBuilder {
 		ext
 	}
 }
+
+// Scenario helpers shared by `tests.rs` and `admin_tests.rs`.
+
+pub const OWNER: AccountId = 1;
+pub const OPERATOR: AccountId = 11;
+
+pub fn register(owner: AccountId, operator: AccountId, models: &[&str], price: Balance) {
+	frame_support::assert_ok!(Miners::register(
+		RuntimeOrigin::signed(owner),
+		operator,
+		offer(models, price, 2),
+		MIN_STAKE,
+		proof(operator, owner)
+	));
+}
+
+/// The terms `operator` ran a job under (owner `owner`).
+pub fn terms(operator: AccountId, owner: AccountId) -> crate::MinerTerms<AccountId, Balance> {
+	crate::MinerTerms {
+		operator,
+		owner,
+		unit_type: aitbc_primitives::UnitType::OutputToken,
+		unit_price: 10,
+	}
+}
+
+/// A job held by registered `operator` ended with `outcome`.
+pub fn end(operator: AccountId, outcome: crate::JobOutcome) {
+	let owner = crate::MinerRecords::<Test>::get(operator).unwrap().owner;
+	<Miners as crate::MinerRegistry<_, _>>::job_ended(&terms(operator, owner), outcome);
+}
+
+pub const DONE: crate::JobOutcome = crate::JobOutcome::Completed { rated: true };
+
+pub fn needs(model: &str) -> crate::JobNeeds<'_, Balance> {
+	crate::JobNeeds {
+		model: model.as_bytes(),
+		max_tokens: 100,
+		max_price: 10_000,
+		min_reputation: sp_runtime::Perbill::zero(),
+	}
+}
+
+pub fn stake_hold(owner: AccountId) -> Balance {
+	<Balances as frame_support::traits::fungible::InspectHold<_>>::balance_on_hold(
+		&crate::HoldReason::MinerStake.into(),
+		&owner,
+	)
+}

@@ -2,54 +2,10 @@
 
 use crate::{
 	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
-	MinerTerms, MinersByModel, OperatorOf, Unbondings,
+	MinersByModel, OperatorOf, Unbondings,
 };
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{assert_noop, assert_ok};
 use sp_runtime::Perbill;
-
-const OWNER: AccountId = 1;
-const OPERATOR: AccountId = 11;
-
-fn register(owner: AccountId, operator: AccountId, models: &[&str], price: Balance) {
-	assert_ok!(Miners::register(
-		RuntimeOrigin::signed(owner),
-		operator,
-		offer(models, price, 2),
-		MIN_STAKE,
-		proof(operator, owner)
-	));
-}
-
-/// The terms `operator` ran a job under (owner `owner`).
-fn terms(operator: AccountId, owner: AccountId) -> MinerTerms<AccountId, Balance> {
-	MinerTerms {
-		operator,
-		owner,
-		unit_type: aitbc_primitives::UnitType::OutputToken,
-		unit_price: 10,
-	}
-}
-
-/// A job held by registered `operator` ended with `outcome`.
-fn end(operator: AccountId, outcome: JobOutcome) {
-	let owner = MinerRecords::<Test>::get(operator).unwrap().owner;
-	Miners::job_ended(&terms(operator, owner), outcome);
-}
-
-const DONE: JobOutcome = JobOutcome::Completed { rated: true };
-
-fn needs(model: &str) -> JobNeeds<'_, Balance> {
-	JobNeeds {
-		model: model.as_bytes(),
-		max_tokens: 100,
-		max_price: 10_000,
-		min_reputation: Perbill::zero(),
-	}
-}
-
-fn stake_hold(owner: AccountId) -> Balance {
-	Balances::balance_on_hold(&crate::HoldReason::MinerStake.into(), &owner)
-}
 
 #[test]
 fn register_holds_stake_and_indexes_models() {
