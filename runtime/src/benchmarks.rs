@@ -2,8 +2,12 @@
 
 frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
+	[pallet_transaction_payment, TransactionPayment]
 	[pallet_aitbc_params, Params]
 	[pallet_aitbc_miners, Miners]
 	[pallet_aitbc_receipts, Receipts]
 	[pallet_aitbc_jobs, Jobs]
 );
+
+/// Fees go to the treasury account through the currency adapter; nothing to set up.
+impl pallet_transaction_payment::BenchmarkConfig for crate::Runtime {}

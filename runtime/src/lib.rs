@@ -31,6 +31,7 @@ pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
 mod marketplace_views;
+pub mod weights;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,
@@ -51,7 +52,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -280,6 +280,19 @@ fn only_the_holder_gets_work_in_flight_into_the_pool() {
 			Err(InvalidTransaction::Custom(TOO_MANY_OPEN).into())
 		);
 		assert!(validate(client(2), submit_job()).is_ok());
+		// A batch is refused when it would take the client past the cap.
+		let batch = |n: usize| Call::<Test>::submit_jobs {
+			jobs: vec![crate::mock::spec("m", 10, 100); n].try_into().unwrap(),
+		};
+		assert!(validate(client(2), batch(4)).is_ok());
+		assert_eq!(
+			validate(client(2), batch(5)),
+			Err(InvalidTransaction::Custom(TOO_MANY_OPEN).into())
+		);
+		assert_eq!(
+			validate(client(1), batch(1)),
+			Err(InvalidTransaction::Custom(TOO_MANY_OPEN).into())
+		);
 	});
 }
 

@@ -19,6 +19,35 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The weight of `submit_results` for `results`: per result, as if each were for another
+	/// client, plus what hashing and storing their output bytes costs (the per-byte part of
+	/// `submit_result`).
+	pub fn results_weight(results: &[JobResultOf<T>]) -> Weight {
+		let bytes = results.iter().map(|r| r.output.len() as u32).fold(0u32, u32::saturating_add);
+		T::WeightInfo::submit_results(results.len() as u32).saturating_add(
+			T::WeightInfo::submit_result(bytes).saturating_sub(T::WeightInfo::submit_result(0)),
+		)
+	}
+
+	/// The weight of `submit_jobs` for `count` jobs whose selections look at miner indexes of
+	/// the lengths in `indexes`: the batch as measured with an index of one miner, what each
+	/// wider index adds to a submission (measured on `submit_job`, where the miner records
+	/// are read cold: more than in a batch, where later jobs find them in the overlay), and a
+	/// miner record written for each further miner the jobs may go to.
+	pub fn jobs_weight(count: u32, indexes: impl IntoIterator<Item = u32>) -> Weight {
+		let scan = |m: u32| {
+			T::WeightInfo::submit_job(0, m).saturating_sub(T::WeightInfo::submit_job(0, 1))
+		};
+		let mut weight = T::WeightInfo::submit_jobs(count);
+		let mut widest = 1;
+		for m in indexes {
+			weight = weight.saturating_add(scan(m));
+			widest = widest.max(m);
+		}
+		let miners = count.min(widest).saturating_sub(1);
+		weight.saturating_add(T::DbWeight::get().writes(miners.into()))
+	}
+
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn do_submit(
 		client: T::AccountId,

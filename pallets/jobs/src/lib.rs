@@ -81,6 +81,8 @@ pub mod weights;
 
 #[cfg(test)]
 mod adversarial;
+#[cfg(test)]
+mod batches;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -141,6 +143,13 @@ pub mod pallet {
 	pub type FailureReasonOf<T> = FailureReason<ReasonOf<T>>;
 	/// One batched result in this runtime.
 	pub type JobResultOf<T> = JobResult<OutputOf<T>>;
+	/// One job of a batched submission in this runtime.
+	pub type JobSpecOf<T> = JobSpec<
+		ModelOf<T>,
+		BoundedVec<u8, <T as Config>::MaxPromptLen>,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+	>;
 	/// The marketplace parameters in this runtime.
 	pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
 
@@ -197,7 +206,7 @@ pub mod pallet {
 		/// Upper bound of `max_assign_attempts` (the length of a job's `tried` list).
 		#[pallet::constant]
 		type MaxAttempts: Get<u32>;
-		/// Most jobs in one acknowledge or results call.
+		/// Most jobs in one `submit_jobs`, `acknowledge` or `submit_results` call.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
 		/// Most jobs waiting for a miner.
@@ -435,7 +444,10 @@ pub mod pallet {
 		/// client. Emits [`Event::JobSubmitted`], then [`Event::JobAssigned`] or
 		/// [`Event::JobQueued`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_job(prompt.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_job(
+			prompt.len() as u32,
+			T::Miners::max_candidates(),
+		))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			kind: JobKind,
@@ -445,10 +457,48 @@ pub mod pallet {
 			max_price: BalanceOf<T>,
 			ttl: Option<BlockNumberFor<T>>,
 			min_reputation: Option<Perbill>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let client = ensure_signed(origin)?;
-			Self::do_submit(client, kind, model, prompt, params, max_price, ttl, min_reputation)
-				.map(|_| ())
+			let prompt_len = prompt.len() as u32;
+			let candidates = T::Miners::candidates(&model);
+			Self::do_submit(client, kind, model, prompt, params, max_price, ttl, min_reputation)?;
+			// Charged for a full miner index; refunded down to the index selection looked at.
+			Ok(Some(T::WeightInfo::submit_job(prompt_len, candidates)).into())
+		}
+
+		/// Submits several jobs in one call, each as [`Self::submit_job`] would, in order. All or
+		/// nothing: the first job refused fails the call and nothing of it stays.
+		///
+		/// Charged for full miner indexes, the longest prompts and each job going to another
+		/// miner; refunded down to the indexes selection looked at. Origin: the client. Emits
+		/// per job what [`Self::submit_job`] does.
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::jobs_weight(
+			jobs.len() as u32,
+			core::iter::repeat_n(T::Miners::max_candidates(), jobs.len()),
+		))]
+		pub fn submit_jobs(
+			origin: OriginFor<T>,
+			jobs: BoundedVec<JobSpecOf<T>, T::MaxBatch>,
+		) -> DispatchResultWithPostInfo {
+			let client = ensure_signed(origin)?;
+			let count = jobs.len() as u32;
+			let mut scanned = alloc::vec::Vec::with_capacity(jobs.len());
+			for spec in jobs {
+				scanned.push(T::Miners::candidates(&spec.model));
+				let JobSpec { kind, model, prompt, params, max_price, ttl, min_reputation } = spec;
+				Self::do_submit(
+					client.clone(),
+					kind,
+					model,
+					prompt,
+					params,
+					max_price,
+					ttl,
+					min_reputation,
+				)?;
+			}
+			Ok(Some(Self::jobs_weight(count, scanned)).into())
 		}
 
 		/// Acknowledges jobs assigned to the caller. All or nothing.
@@ -485,12 +535,13 @@ pub mod pallet {
 			Self::do_submit_result(&operator, JobResult { job_id, output, usage, signature })
 		}
 
-		/// Delivers several results in one call. All or nothing. Weighed as if every output
-		/// had the largest length (the per-byte cost is small next to the per-result cost).
+		/// Delivers several results in one call. All or nothing. Weighed per result (each for a
+		/// different client, the worst case) and per output byte (what hashing and storing
+		/// them costs, as [`Self::submit_result`] measures it).
 		///
 		/// Origin: the assigned operator. Emits [`Event::JobCompleted`] per job.
 		#[pallet::call_index(3)]
-		#[pallet::weight((T::WeightInfo::submit_results(results.len() as u32), DispatchClass::Operational))]
+		#[pallet::weight((Pallet::<T>::results_weight(results), DispatchClass::Operational))]
 		pub fn submit_results(
 			origin: OriginFor<T>,
 			results: BoundedVec<JobResultOf<T>, T::MaxBatch>,

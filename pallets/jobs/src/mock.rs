@@ -321,6 +321,20 @@ pub fn submit_as(
 		None,
 	)
 	.map(|_| id)
+	.map_err(|e| e.error)
+}
+
+/// A batch entry: a `model` job of `max_tokens` for at most `max_price`, with the test prompt.
+pub fn spec(model: &str, max_tokens: u32, max_price: Balance) -> crate::JobSpecOf<Test> {
+	crate::JobSpec {
+		kind: JobKind::TextInference,
+		model: model.as_bytes().to_vec().try_into().unwrap(),
+		prompt: PROMPT.to_vec().try_into().unwrap(),
+		params: params(max_tokens),
+		max_price,
+		ttl: None,
+		min_reputation: None,
+	}
 }
 
 /// The prompt test jobs carry.

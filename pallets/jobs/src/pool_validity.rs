@@ -8,8 +8,8 @@
 //! is valid only if its signer holds every job it names ([`HeldJobs`]); anything else is
 //! refused by the pool before it is included, so nobody can fill blocks with operational junk.
 //!
-//! Likewise a `submit_job` from a client that already has `max_open_jobs_per_client` jobs open
-//! is refused at the pool: it would fail at dispatch, yet be included and fill the block at its
+//! Likewise a `submit_job` (or a `submit_jobs` batch) that would take a client past
+//! `max_open_jobs_per_client` open jobs is refused at the pool: it would fail at dispatch, yet be included and fill the block at its
 //! full weight (a client flooding such submissions slowed honest jobs threefold in the spam
 //! benchmark).
 //!
@@ -72,9 +72,15 @@ fn jobs_in_flight<T: Config>(call: &Call<T>) -> Option<alloc::vec::Vec<JobId>> {
 
 /// Whether `who` may send `call` now; the custom validity error if not.
 fn check<T: Config>(call: &Call<T>, who: &T::AccountId) -> Result<(), u8> {
-	if matches!(call, Call::submit_job { .. }) {
+	let submitting = match call {
+		Call::submit_job { .. } => Some(1),
+		Call::submit_jobs { jobs } => Some(jobs.len() as u32),
+		_ => None,
+	};
+	if let Some(count) = submitting {
 		let cap = T::Params::get().max_open_jobs_per_client;
-		return if OpenJobs::<T>::get(who) >= cap { Err(TOO_MANY_OPEN) } else { Ok(()) };
+		let open = OpenJobs::<T>::get(who).saturating_add(count);
+		return if open > cap { Err(TOO_MANY_OPEN) } else { Ok(()) };
 	}
 	match jobs_in_flight::<T>(call) {
 		Some(jobs) if !jobs.iter().all(|id| HeldJobs::<T>::contains_key(who, OldestFirst(*id))) => {
@@ -95,7 +101,7 @@ where
 
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
 		let reads = match call.is_sub_type() {
-			Some(Call::submit_job { .. }) => 2,
+			Some(Call::submit_job { .. } | Call::submit_jobs { .. }) => 2,
 			Some(call) => jobs_in_flight::<T>(call).map_or(0, |ids| ids.len()),
 			None => 0,
 		};

@@ -146,6 +146,28 @@ pub struct Job<AccountId, Balance, BlockNumber, Model, Prompt, Output, Tried, Re
 	pub ended_at: Option<BlockNumber>,
 }
 
+/// One job in a batched submission ([`Pallet::submit_jobs`](crate::Pallet::submit_jobs)):
+/// the arguments of `submit_job`.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct JobSpec<Model, Prompt, Balance, BlockNumber> {
+	/// What kind of job.
+	pub kind: JobKind,
+	/// The model id.
+	pub model: Model,
+	/// The prompt (UTF-8).
+	pub prompt: Prompt,
+	/// Generation parameters.
+	pub params: InferenceParams,
+	/// The most the client pays; held in escrow.
+	pub max_price: Balance,
+	/// Blocks the job may live; the governed default when absent.
+	pub ttl: Option<BlockNumber>,
+	/// The least reputation a miner must have; zero when absent.
+	pub min_reputation: Option<Perbill>,
+}
+
 /// One result in a batch: the output, the usage and the operator's signature over the receipt
 /// payload.
 #[derive(

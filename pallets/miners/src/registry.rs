@@ -2,6 +2,7 @@
 //! (`selection.rs`), in-flight counts, and judging a job's end (`slashing.rs`).
 
 use crate::*;
+use frame_support::traits::Get;
 
 impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn select(
@@ -30,5 +31,14 @@ impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			unit_type: miner.offer.unit_type,
 			unit_price: miner.offer.unit_price,
 		})
+	}
+
+	fn candidates(model: &[u8]) -> u32 {
+		let Ok(model) = ModelIdOf::<T>::try_from(model.to_vec()) else { return 0 };
+		MinersByModel::<T>::decode_len(&model).unwrap_or(0) as u32
+	}
+
+	fn max_candidates() -> u32 {
+		T::MaxMinersPerModel::get()
 	}
 }

@@ -74,6 +74,12 @@ pub trait MinerRegistry<AccountId, Balance> {
 	fn job_ended(terms: &MinerTerms<AccountId, Balance>, outcome: JobOutcome);
 	/// The terms of `operator`, if it is registered.
 	fn terms(operator: &AccountId) -> Option<MinerTerms<AccountId, Balance>>;
+	/// How many miners `select` looks at for a job of `model` now: the length of the model's
+	/// index. What a submission is charged for is refunded down to this.
+	fn candidates(model: &[u8]) -> u32;
+	/// The most miners `select` may look at for one model (the index's bound): what a
+	/// submission is charged for before it runs.
+	fn max_candidates() -> u32;
 }
 
 /// Checks an sr25519 signature by an account whose id is its public key.
