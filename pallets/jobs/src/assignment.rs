@@ -48,11 +48,12 @@ impl<T: Config> Pallet<T> {
 			return Assignment::NoMiner;
 		};
 		let operator = terms.operator.clone();
-		if job.tried.try_push(operator.clone()).is_err() {
+		let mut held = HeldJobs::<T>::get(&operator);
+		if held.try_push(job_id).is_err() || job.tried.try_push(operator.clone()).is_err() {
 			return Assignment::NotNow;
 		}
 		T::Miners::job_assigned(&operator);
-		HeldJobs::<T>::insert(&operator, OldestFirst(job_id), ());
+		HeldJobs::<T>::insert(&operator, held);
 		Self::set_deadline(job_id, job, ack_deadline);
 		job.state = JobState::Assigned { operator: operator.clone() };
 		job.terms = Some(terms);

@@ -55,7 +55,7 @@ impl<T: Config> Pallet<T> {
 				if let Some(terms) = job.terms.take() {
 					T::Miners::job_ended(&terms, JobOutcome::Missed);
 				}
-				HeldJobs::<T>::remove(&operator, OldestFirst(job_id));
+				Self::release_held(&operator, job_id);
 				Self::deposit_event(Event::MinerMissedDeadline { job_id, operator, missed });
 				Self::reassign_or_end(job_id, &mut job, &market, expired);
 			}
@@ -143,15 +143,40 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `on_idle`: prunes finished jobs whose retention ended, as far as `meter` allows, and
-	/// releases their storage deposits.
+	/// releases their storage deposits. A block's list is read and removed once (what the
+	/// meter leaves unpruned is written back, for the next block).
 	pub(crate) fn prune_finished(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
-		let cursor = PruneCursor::<T>::get();
+		let start = PruneCursor::<T>::get();
+		let (read, write) = (T::DbWeight::get().reads(1), T::DbWeight::get().writes(1));
 		let each = T::WeightInfo::prune_job();
-		let next = Self::drain_due::<Prunes<T>>(cursor, now, meter, each, |job_id, _| {
-			Self::prune(job_id);
-		});
-		if next != cursor {
-			PruneCursor::<T>::put(next);
+		let mut cursor = start;
+		while cursor <= now && meter.try_consume(read).is_ok() {
+			if !Prunes::<T>::contains_key(cursor) {
+				cursor = cursor.saturating_add(One::one());
+				continue;
+			}
+			if meter.try_consume(write.saturating_add(each)).is_err() {
+				break;
+			}
+			let list = Prunes::<T>::take(cursor);
+			let mut pruned = 0;
+			for (i, job_id) in list.iter().enumerate() {
+				// The first job was paid for with the list.
+				if i > 0 && meter.try_consume(each).is_err() {
+					break;
+				}
+				Self::prune(*job_id);
+				pruned = i.saturating_add(1);
+			}
+			if pruned < list.len() {
+				let rest = list.into_inner().split_off(pruned);
+				Prunes::<T>::insert(cursor, BoundedVec::truncate_from(rest));
+				break;
+			}
+			cursor = cursor.saturating_add(One::one());
+		}
+		if cursor != start {
+			PruneCursor::<T>::put(cursor);
 		}
 	}
 

@@ -51,14 +51,40 @@ impl<T: Config> Pallet<T> {
 			queued = queued.saturating_add(u32::from(in_queue));
 			if let Some(operator) = job.state.operator() {
 				ensure!(
-					HeldJobs::<T>::contains_key(operator, OldestFirst(job_id)),
+					HeldJobs::<T>::get(operator).contains(&job_id),
 					"a held job is not indexed for its operator"
 				);
 				held = held.saturating_add(1);
 			}
 		}
 		ensure!(Deadlines::<T>::iter().count() == live, "a stale deadline entry is left");
-		ensure!(HeldJobs::<T>::iter().count() == held, "a stale held-job entry is left");
+		// Every finished job stored is scheduled for pruning exactly once, not behind the
+		// cursor; nothing else is.
+		let mut scheduled = alloc::vec::Vec::new();
+		for (at, list) in Prunes::<T>::iter() {
+			ensure!(at >= PruneCursor::<T>::get(), "a prune list was passed over");
+			ensure!(!list.is_empty(), "an empty prune list is stored");
+			scheduled.extend(list);
+		}
+		scheduled.sort_unstable();
+		let finished: alloc::vec::Vec<aitbc_primitives::JobId> = {
+			let mut ids: alloc::vec::Vec<_> = JobRecords::<T>::iter()
+				.filter(|(_, job)| job.state.is_final())
+				.map(|(id, _)| id)
+				.collect();
+			ids.sort_unstable();
+			ids
+		};
+		ensure!(scheduled == finished, "prune lists and finished jobs disagree");
+		let mut listed = 0usize;
+		for list in HeldJobs::<T>::iter_values() {
+			ensure!(!list.is_empty(), "an empty held-jobs list is stored");
+			let mut ids = list.into_inner();
+			listed = listed.saturating_add(ids.len());
+			ids.sort_unstable();
+			ensure!(ids.windows(2).all(|w| w[0] != w[1]), "a job is listed twice for an operator");
+		}
+		ensure!(listed == held, "a stale held-job entry is left");
 		ensure!(Queue::<T>::iter().count() as u32 == queued, "a stale queue entry is left");
 		ensure!(QueuedCount::<T>::get() == queued, "QueuedCount disagrees with the queue");
 		ensure!(

@@ -212,6 +212,13 @@ pub mod pallet {
 		/// Most jobs waiting for a miner.
 		#[pallet::constant]
 		type MaxQueued: Get<u32>;
+		/// Most jobs one operator holds at once: at least the registry's largest capacity.
+		#[pallet::constant]
+		type MaxHeldJobs: Get<u32>;
+		/// Most finished jobs scheduled for pruning at one block: more than can end in a
+		/// block (checked against the block's weight and the cheapest way to end a job).
+		#[pallet::constant]
+		type MaxPrunesPerBlock: Get<u32>;
 		/// Weights.
 		type WeightInfo: WeightInfo;
 		/// Sets up miners and funds for the benchmarks.
@@ -232,10 +239,16 @@ pub mod pallet {
 	pub type JobsByClient<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, NewestFirst, (), OptionQuery>;
 
-	/// The jobs each operator holds (assigned or running), oldest first.
+	/// The jobs each operator holds (assigned or running), oldest first. One list per
+	/// operator: a batch of its results updates it once.
 	#[pallet::storage]
-	pub type HeldJobs<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, OldestFirst, (), OptionQuery>;
+	pub type HeldJobs<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<JobId, T::MaxHeldJobs>,
+		ValueQuery,
+	>;
 
 	/// How many jobs each client has open.
 	#[pallet::storage]
@@ -263,10 +276,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
-	/// Finished jobs to prune, by the block their retention ends.
+	/// Finished jobs to prune, by the block their retention ends. One list per block: the
+	/// jobs a block ends are scheduled with one write.
 	#[pallet::storage]
-	pub type Prunes<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, (), OptionQuery>;
+	pub type Prunes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxPrunesPerBlock>,
+		ValueQuery,
+	>;
 
 	/// The oldest block whose prune list `on_idle` has not finished.
 	#[pallet::storage]
@@ -416,6 +435,10 @@ pub mod pallet {
 			assert!(T::MaxPromptLen::get() >= T::MaxPromptChars::get());
 			assert!(T::MaxAttempts::get() > 0 && T::MaxBatch::get() > 0);
 			assert!(T::MillisPerBlock::get() > 0 && T::MaxQueued::get() > 0);
+			// A miner within its capacity always has room in its held-jobs list.
+			assert!(T::MaxHeldJobs::get() >= T::Miners::max_capacity());
+			// A block cannot end more jobs than its prune list takes.
+			assert!(Self::most_ended_per_block() <= u64::from(T::MaxPrunesPerBlock::get()));
 			// The hooks must be able to make progress: one deadline in the deadlines' three
 			// quarters, one model check and one attempt in the queue's quarter.
 			let hook = T::HookWeight::get();

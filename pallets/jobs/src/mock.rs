@@ -153,6 +153,8 @@ impl pallet_aitbc_jobs::Config for Test {
 	type MaxAttempts = ConstU32<3>;
 	type MaxBatch = ConstU32<8>;
 	type MaxQueued = ConstU32<8>;
+	type MaxHeldJobs = ConstU32<8>;
+	type MaxPrunesPerBlock = ConstU32<8_192>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Test>;

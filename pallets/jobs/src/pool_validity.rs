@@ -83,10 +83,15 @@ fn check<T: Config>(call: &Call<T>, who: &T::AccountId) -> Result<(), u8> {
 		return if open > cap { Err(TOO_MANY_OPEN) } else { Ok(()) };
 	}
 	match jobs_in_flight::<T>(call) {
-		Some(jobs) if !jobs.iter().all(|id| HeldJobs::<T>::contains_key(who, OldestFirst(*id))) => {
-			Err(NOT_HELD)
+		Some(jobs) => {
+			let held = HeldJobs::<T>::get(who);
+			if jobs.iter().all(|id| held.contains(id)) {
+				Ok(())
+			} else {
+				Err(NOT_HELD)
+			}
 		}
-		_ => Ok(()),
+		None => Ok(()),
 	}
 }
 
@@ -102,7 +107,7 @@ where
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
 		let reads = match call.is_sub_type() {
 			Some(Call::submit_job { .. } | Call::submit_jobs { .. }) => 2,
-			Some(call) => jobs_in_flight::<T>(call).map_or(0, |ids| ids.len()),
+			Some(call) => usize::from(jobs_in_flight::<T>(call).is_some()),
 			None => 0,
 		};
 		T::DbWeight::get().reads(reads as u64)

@@ -43,8 +43,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The jobs `operator` holds now (assigned or running), oldest first: O(its jobs).
 	pub fn held_jobs(operator: &T::AccountId) -> Vec<(JobId, JobOf<T>)> {
-		HeldJobs::<T>::iter_key_prefix(operator)
-			.filter_map(|key| JobRecords::<T>::get(key.0).map(|job| (key.0, job)))
+		HeldJobs::<T>::get(operator)
+			.into_iter()
+			.filter_map(|id| JobRecords::<T>::get(id).map(|job| (id, job)))
 			.collect()
 	}
 

@@ -41,4 +41,8 @@ impl<T: Config> MinerRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn max_candidates() -> u32 {
 		T::MaxMinersPerModel::get()
 	}
+
+	fn max_capacity() -> u32 {
+		T::MaxCapacity::get()
+	}
 }

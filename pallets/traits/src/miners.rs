@@ -80,6 +80,8 @@ pub trait MinerRegistry<AccountId, Balance> {
 	/// The most miners `select` may look at for one model (the index's bound): what a
 	/// submission is charged for before it runs.
 	fn max_candidates() -> u32;
+	/// The most jobs one miner may hold at once (its largest allowed capacity).
+	fn max_capacity() -> u32;
 }
 
 /// Checks an sr25519 signature by an account whose id is its public key.

@@ -73,6 +73,9 @@ pub type MaxModelIdLen = ConstU32<64>;
 
 /// Most miners one job is given to (bounds `max_assign_attempts`).
 pub type MaxAssignAttempts = ConstU32<8>;
+/// Most jobs one miner holds at once: its largest capacity, and the length of its held-jobs
+/// list.
+pub type MaxMinerCapacity = ConstU32<64>;
 
 impl pallet_aitbc_miners::Config for Runtime {
 	type Currency = Balances;
@@ -84,7 +87,7 @@ impl pallet_aitbc_miners::Config for Runtime {
 	type MaxModelIdLen = MaxModelIdLen;
 	type MaxGpuNameLen = ConstU32<64>;
 	type MaxMinersPerModel = ConstU32<64>;
-	type MaxCapacity = ConstU32<64>;
+	type MaxCapacity = MaxMinerCapacity;
 	type AdminOrigin = crate::configs::MinerAdminOrigin;
 	type WeightInfo = pallet_aitbc_miners::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -135,6 +138,8 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxAttempts = MaxAssignAttempts;
 	type MaxBatch = ConstU32<32>;
 	type MaxQueued = ConstU32<1_024>;
+	type MaxHeldJobs = MaxMinerCapacity;
+	type MaxPrunesPerBlock = ConstU32<2_048>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_aitbc_miners::JobsBenchmarkSetup<Runtime>;
