@@ -9,8 +9,13 @@
 //!
 //! The jobs pallet uses it only through the [`JobEscrow`] trait. The pallet has no calls.
 //!
-//! Invariant (checked by `try_state` and after every test): [`TotalHeld`] equals the sum of
-//! the open budgets, and every client's balance on hold for jobs equals the sum of its budgets.
+//! The escrow stores no record per budget: a job's budget is its client and `max_price`,
+//! which the job's own record holds; the escrow keeps the holds and their total
+//! ([`TotalHeld`]), so holding and settling a budget writes no storage item of its own.
+//!
+//! Invariants (checked by `try_state` and after every test): [`TotalHeld`] equals what all
+//! accounts have on hold for budgets (here), and every client's hold equals the budgets of its
+//! open jobs (the jobs pallet's `try_state`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // Tests may compute freely; runtime code may not (workspace lints).
@@ -35,7 +40,7 @@ use frame_support::{
 };
 use sp_runtime::traits::{CheckedSub, Saturating, Zero};
 
-pub use aitbc_traits::{JobEscrow, Settlement};
+pub use aitbc_traits::{Budget, JobEscrow, Settlement};
 
 // FRAME's macro expansion (pallet struct, storage, errors) calls `expect`; the code written
 // in this module is held to the workspace lints by review.
@@ -71,20 +76,6 @@ pub mod pallet {
 		JobBudget,
 	}
 
-	/// A budget on hold: whose, and how much.
-	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
-	pub struct Budget<AccountId, Balance> {
-		/// The client who pays.
-		pub client: AccountId,
-		/// The amount on hold.
-		pub amount: Balance,
-	}
-
-	/// The budget of each open job.
-	#[pallet::storage]
-	pub type Budgets<T: Config> =
-		StorageMap<_, Twox64Concat, JobId, Budget<T::AccountId, BalanceOf<T>>>;
-
 	/// Sum of all open budgets.
 	#[pallet::storage]
 	pub type TotalHeld<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
@@ -112,11 +103,9 @@ pub mod pallet {
 		/// The client's free balance cannot cover the budget (plus the existential deposit).
 		/// Lower the maximum price or top up the account.
 		InsufficientBalance,
-		/// A budget is already held for this job id.
-		AlreadyHeld,
-		/// No budget is held for this job.
-		NoBudget,
-		/// The price (or the fee) exceeds the budget held for the job.
+		/// The client does not have the budget on hold (it was settled or refunded already).
+		NotHeld,
+		/// The price (or the fee) exceeds the budget.
 		PriceAboveBudget,
 	}
 
@@ -133,50 +122,52 @@ pub mod pallet {
 			HoldReason::JobBudget.into()
 		}
 
-		/// Checks the escrow invariant: the total equals the sum of budgets, and each client's
-		/// hold equals the sum of its budgets.
+		/// Checks the escrow's invariant: [`TotalHeld`] is what all accounts have on hold for
+		/// job budgets. (That each client's hold is the sum of its open jobs' budgets is the
+		/// jobs pallet's invariant: the jobs are where the budgets are recorded.)
 		#[cfg(any(feature = "try-runtime", feature = "std", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
 			use frame_support::traits::fungible::InspectHold;
 			let mut total = BalanceOf::<T>::zero();
-			let mut per_client: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (_, budget) in Budgets::<T>::iter() {
-				total = total.saturating_add(budget.amount);
-				let entry = per_client.entry(budget.client).or_default();
-				*entry = entry.saturating_add(budget.amount);
+			for who in frame_system::Account::<T>::iter_keys() {
+				total = total.saturating_add(T::Currency::balance_on_hold(&Self::reason(), &who));
 			}
-			ensure!(total == TotalHeld::<T>::get(), "TotalHeld differs from the sum of budgets");
-			for (client, amount) in per_client {
-				ensure!(
-					T::Currency::balance_on_hold(&Self::reason(), &client) == amount,
-					"a client's hold differs from the sum of its budgets"
-				);
-			}
+			ensure!(total == TotalHeld::<T>::get(), "TotalHeld differs from the holds");
+			Ok(())
+		}
+
+		/// Takes `amount` of `client`'s hold back into the escrow's books; `NotHeld` when the
+		/// client has less on hold.
+		fn ensure_held(client: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			use frame_support::traits::fungible::InspectHold;
+			ensure!(
+				T::Currency::balance_on_hold(&Self::reason(), client) >= amount,
+				Error::<T>::NotHeld
+			);
 			Ok(())
 		}
 	}
 
 	impl<T: Config> JobEscrow<T::AccountId, BalanceOf<T>> for Pallet<T> {
-		fn hold(job: JobId, client: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-			ensure!(!Budgets::<T>::contains_key(job), Error::<T>::AlreadyHeld);
+		fn hold(budget: Budget<'_, T::AccountId, BalanceOf<T>>) -> DispatchResult {
+			let Budget { job, client, amount } = budget;
 			T::Currency::hold(&Self::reason(), client, amount)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			Budgets::<T>::insert(job, Budget { client: client.clone(), amount });
 			TotalHeld::<T>::mutate(|t| *t = t.saturating_add(amount));
 			Self::deposit_event(Event::BudgetHeld { job_id: job, client: client.clone(), amount });
 			Ok(())
 		}
 
 		fn settle(
-			job: JobId,
+			budget: Budget<'_, T::AccountId, BalanceOf<T>>,
 			miner: &T::AccountId,
 			price: BalanceOf<T>,
 			fee: BalanceOf<T>,
 		) -> Result<Settlement<BalanceOf<T>>, DispatchError> {
-			let budget = Budgets::<T>::get(job).ok_or(Error::<T>::NoBudget)?;
-			let refunded = budget.amount.checked_sub(&price).ok_or(Error::<T>::PriceAboveBudget)?;
+			let Budget { job, client, amount } = budget;
+			let refunded = amount.checked_sub(&price).ok_or(Error::<T>::PriceAboveBudget)?;
 			let to_miner = price.checked_sub(&fee).ok_or(Error::<T>::PriceAboveBudget)?;
+			Self::ensure_held(client, amount)?;
 			let reason = Self::reason();
 			// Pay straight out of the hold, then release the rest: whatever else the client did
 			// with its balance since (a vote or delegation locks it, conviction voting's locks
@@ -186,7 +177,7 @@ pub mod pallet {
 				if !amount.is_zero() {
 					T::Currency::transfer_on_hold(
 						&reason,
-						&budget.client,
+						client,
 						to,
 						amount,
 						Precision::Exact,
@@ -199,10 +190,9 @@ pub mod pallet {
 			pay(miner, to_miner)?;
 			pay(&T::Treasury::get(), fee)?;
 			if !refunded.is_zero() {
-				T::Currency::release(&reason, &budget.client, refunded, Precision::Exact)?;
+				T::Currency::release(&reason, client, refunded, Precision::Exact)?;
 			}
-			Budgets::<T>::remove(job);
-			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(budget.amount));
+			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(amount));
 			Self::deposit_event(Event::BudgetSettled {
 				job_id: job,
 				miner: miner.clone(),
@@ -213,20 +203,28 @@ pub mod pallet {
 			Ok(Settlement { to_miner, fee, refunded })
 		}
 
-		fn refund(job: JobId) -> Result<BalanceOf<T>, DispatchError> {
-			let budget = Budgets::<T>::take(job).ok_or(Error::<T>::NoBudget)?;
-			T::Currency::release(&Self::reason(), &budget.client, budget.amount, Precision::Exact)?;
-			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(budget.amount));
+		fn refund(
+			budget: Budget<'_, T::AccountId, BalanceOf<T>>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let Budget { job, client, amount } = budget;
+			Self::ensure_held(client, amount)?;
+			T::Currency::release(&Self::reason(), client, amount, Precision::Exact)?;
+			TotalHeld::<T>::mutate(|t| *t = t.saturating_sub(amount));
 			Self::deposit_event(Event::BudgetRefunded {
 				job_id: job,
-				client: budget.client,
-				amount: budget.amount,
+				client: client.clone(),
+				amount,
 			});
-			Ok(budget.amount)
+			Ok(amount)
 		}
 
-		fn held(job: JobId) -> Option<BalanceOf<T>> {
-			Budgets::<T>::get(job).map(|b| b.amount)
+		fn held_by(client: &T::AccountId) -> BalanceOf<T> {
+			use frame_support::traits::fungible::InspectHold;
+			T::Currency::balance_on_hold(&Self::reason(), client)
+		}
+
+		fn total_held() -> BalanceOf<T> {
+			TotalHeld::<T>::get()
 		}
 	}
 }

@@ -1,11 +1,15 @@
 //! Tests of `pallet_aitbc_escrow`.
 
-use crate::{mock::*, Budgets, Error, Event, JobEscrow, Settlement, TotalHeld};
+use crate::{mock::*, Budget, Error, Event, JobEscrow, Settlement, TotalHeld};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::BuildStorage;
 
 fn reason() -> RuntimeHoldReason {
 	crate::HoldReason::JobBudget.into()
+}
+
+fn budget(job: u64, amount: u128) -> Budget<'static, u64, u128> {
+	Budget { job, client: &CLIENT, amount }
 }
 
 /// Runs `test` with the client holding 1,000, the miner and the treasury 100, then checks the
@@ -29,11 +33,11 @@ fn build_and_execute(test: impl FnOnce()) {
 #[test]
 fn hold_puts_the_budget_on_hold() {
 	build_and_execute(|| {
-		assert_ok!(Escrow::hold(1, &CLIENT, 300));
+		assert_ok!(Escrow::hold(budget(1, 300)));
 		assert_eq!(Balances::balance_on_hold(&reason(), &CLIENT), 300);
 		assert_eq!(Balances::free_balance(CLIENT), 700);
-		assert_eq!(Escrow::held(1), Some(300));
-		assert_eq!(TotalHeld::<Test>::get(), 300);
+		assert_eq!(Escrow::held_by(&CLIENT), 300);
+		assert_eq!(Escrow::total_held(), 300);
 		System::assert_last_event(
 			Event::BudgetHeld { job_id: 1, client: CLIENT, amount: 300 }.into(),
 		);
@@ -43,54 +47,69 @@ fn hold_puts_the_budget_on_hold() {
 #[test]
 fn hold_beyond_free_balance_is_refused() {
 	build_and_execute(|| {
-		assert_noop!(Escrow::hold(1, &CLIENT, 1_001), Error::<Test>::InsufficientBalance);
-	});
-}
-
-#[test]
-fn a_job_is_held_once() {
-	build_and_execute(|| {
-		assert_ok!(Escrow::hold(1, &CLIENT, 100));
-		assert_noop!(Escrow::hold(1, &CLIENT, 100), Error::<Test>::AlreadyHeld);
+		assert_noop!(Escrow::hold(budget(1, 1_001)), Error::<Test>::InsufficientBalance);
 	});
 }
 
 #[test]
 fn settle_pays_miner_and_treasury_and_refunds_the_rest() {
 	build_and_execute(|| {
-		assert_ok!(Escrow::hold(1, &CLIENT, 300));
-		let settlement = Escrow::settle(1, &MINER, 200, 10).unwrap();
+		assert_ok!(Escrow::hold(budget(1, 300)));
+		let settlement = Escrow::settle(budget(1, 300), &MINER, 200, 10).unwrap();
 		assert_eq!(settlement, Settlement { to_miner: 190, fee: 10, refunded: 100 });
 		assert_eq!(Balances::free_balance(CLIENT), 800);
 		assert_eq!(Balances::free_balance(MINER), 290);
 		assert_eq!(Balances::free_balance(TREASURY), 110);
 		assert_eq!(Balances::balance_on_hold(&reason(), &CLIENT), 0);
-		assert!(Budgets::<Test>::get(1).is_none());
 		assert_eq!(TotalHeld::<Test>::get(), 0);
+		System::assert_last_event(
+			Event::BudgetSettled { job_id: 1, miner: MINER, to_miner: 190, fee: 10, refunded: 100 }
+				.into(),
+		);
 	});
 }
 
 #[test]
 fn settle_above_budget_is_refused() {
 	build_and_execute(|| {
-		assert_ok!(Escrow::hold(1, &CLIENT, 300));
-		assert_noop!(Escrow::settle(1, &MINER, 301, 0), Error::<Test>::PriceAboveBudget);
-		assert_noop!(Escrow::settle(1, &MINER, 100, 101), Error::<Test>::PriceAboveBudget);
-		assert_noop!(Escrow::settle(2, &MINER, 1, 0), Error::<Test>::NoBudget);
+		assert_ok!(Escrow::hold(budget(1, 300)));
+		assert_noop!(
+			Escrow::settle(budget(1, 300), &MINER, 301, 0),
+			Error::<Test>::PriceAboveBudget
+		);
+		assert_noop!(
+			Escrow::settle(budget(1, 300), &MINER, 100, 101),
+			Error::<Test>::PriceAboveBudget
+		);
+	});
+}
+
+/// A budget is moved once: a second settlement or refund of what is no longer on hold is
+/// refused and moves nothing.
+#[test]
+fn nothing_moves_twice() {
+	build_and_execute(|| {
+		assert_ok!(Escrow::hold(budget(1, 300)));
+		assert_ok!(Escrow::settle(budget(1, 300), &MINER, 200, 10));
+		assert_noop!(Escrow::settle(budget(1, 300), &MINER, 200, 10), Error::<Test>::NotHeld);
+		assert_noop!(Escrow::refund(budget(1, 300)), Error::<Test>::NotHeld);
+		// Never more than is on hold, even when another budget of the client is.
+		assert_ok!(Escrow::hold(budget(2, 100)));
+		assert_noop!(Escrow::refund(budget(1, 300)), Error::<Test>::NotHeld);
 	});
 }
 
 #[test]
 fn refund_returns_the_whole_budget() {
 	build_and_execute(|| {
-		assert_ok!(Escrow::hold(1, &CLIENT, 300));
-		assert_ok!(Escrow::hold(2, &CLIENT, 200));
-		assert_eq!(Escrow::refund(1), Ok(300));
+		assert_ok!(Escrow::hold(budget(1, 300)));
+		assert_ok!(Escrow::hold(budget(2, 200)));
+		assert_eq!(Escrow::refund(budget(1, 300)), Ok(300));
 		assert_eq!(Balances::free_balance(CLIENT), 800);
 		assert_eq!(TotalHeld::<Test>::get(), 200);
+		assert_eq!(Escrow::held_by(&CLIENT), 200);
 		System::assert_last_event(
 			Event::BudgetRefunded { job_id: 1, client: CLIENT, amount: 300 }.into(),
 		);
-		assert_noop!(Escrow::refund(1), Error::<Test>::NoBudget);
 	});
 }

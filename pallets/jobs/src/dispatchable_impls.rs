@@ -2,7 +2,7 @@
 
 use crate::*;
 use aitbc_primitives::{output_hash, price_for, prompt_hash, JobId, ReceiptPayload, UnitType};
-use aitbc_traits::{JobEscrow, JobOutcome, MinerRegistry, NewReceipt, ReceiptSink};
+use aitbc_traits::{Budget, JobEscrow, JobOutcome, MinerRegistry, NewReceipt, ReceiptSink};
 use frame_support::{pallet_prelude::*, traits::fungible::MutateHold};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
@@ -87,7 +87,7 @@ impl<T: Config> Pallet<T> {
 
 		let job_id = NextJobId::<T>::get();
 		let now = Self::now();
-		T::Escrow::hold(job_id, &client, max_price)?;
+		T::Escrow::hold(Budget { job: job_id, client: &client, amount: max_price })?;
 		let deposit = Self::deposit_for(prompt.len());
 		T::Currency::hold(&HoldReason::JobStorage.into(), &client, deposit)
 			.map_err(|_| Error::<T>::InsufficientDeposit)?;
@@ -185,7 +185,7 @@ impl<T: Config> Pallet<T> {
 		);
 		// The fee never rounds to zero: at least `min_fee`, at most the whole price.
 		let fee = market.protocol_fee.mul_floor(price).max(market.min_fee).min(price);
-		let settlement = T::Escrow::settle(job_id, &terms.owner, price, fee)?;
+		let settlement = T::Escrow::settle(Self::budget(job_id, &job), &terms.owner, price, fee)?;
 		let receipt_id = T::Receipts::issue(NewReceipt {
 			job_id,
 			client: job.client.clone(),
@@ -301,7 +301,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(job.state.operator() == Some(operator), Error::<T>::NotAssignedToYou);
 		Self::ensure_before_deadline(&job)?;
 		let terms = job.terms.clone().ok_or(Error::<T>::NotAssignedToYou)?;
-		let refunded = T::Escrow::refund(job_id)?;
+		let refunded = T::Escrow::refund(Self::budget(job_id, &job))?;
 		T::Miners::job_ended(&terms, JobOutcome::Failed);
 		let reason = FailureReason::MinerReported(reason);
 		Self::finish(job_id, &mut job, JobState::Failed { reason: reason.clone() }, &market);
@@ -316,7 +316,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(&job.client == client, Error::<T>::NotYourJob);
 		ensure!(!job.state.is_final(), Error::<T>::JobFinished);
 		ensure!(matches!(job.state, JobState::Queued), Error::<T>::JobHeld);
-		let refunded = T::Escrow::refund(job_id)?;
+		let refunded = T::Escrow::refund(Self::budget(job_id, &job))?;
 		Self::unqueue(job_id);
 		Self::finish(job_id, &mut job, JobState::Cancelled, &market);
 		JobRecords::<T>::insert(job_id, job);

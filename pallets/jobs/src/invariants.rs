@@ -3,7 +3,7 @@
 use crate::*;
 use aitbc_traits::JobEscrow;
 use frame_support::{pallet_prelude::*, traits::fungible::InspectHold};
-use sp_runtime::traits::Saturating;
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// Checks the pallet's invariants: every open job holds its budget in escrow and has
@@ -16,6 +16,7 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::btree_map::BTreeMap;
 		let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut budgets: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let (mut queued, mut held, mut live) = (0u32, 0usize, 0usize);
 		for (job_id, job) in JobRecords::<T>::iter() {
 			ensure!(job_id < NextJobId::<T>::get(), "job id not below NextJobId");
@@ -27,14 +28,14 @@ impl<T: Config> Pallet<T> {
 			*deposit = deposit.saturating_add(job.deposit);
 			let in_queue = Queue::<T>::contains_key(OldestFirst(job_id));
 			if job.state.is_final() {
-				ensure!(T::Escrow::held(job_id).is_none(), "a finished job still holds a budget");
 				ensure!(!in_queue, "a finished job is queued");
 				continue;
 			}
 			let count = open.entry(job.client.clone()).or_default();
 			*count = count.saturating_add(1);
 			live = live.saturating_add(1);
-			ensure!(T::Escrow::held(job_id) == Some(job.max_price), "open job budget not held");
+			let budget = budgets.entry(job.client.clone()).or_default();
+			*budget = budget.saturating_add(job.max_price);
 			ensure!(job.deadline <= job.expires_at, "a deadline is past the TTL");
 			ensure!(
 				job.deadline >= DeadlineCursor::<T>::get(),
@@ -91,6 +92,16 @@ impl<T: Config> Pallet<T> {
 			JobsByClient::<T>::iter().count() == JobRecords::<T>::iter().count(),
 			"a client lists a job that is not stored"
 		);
+		// Escrow holds exactly the budgets of the open jobs: each client's, and in total.
+		let mut total = BalanceOf::<T>::zero();
+		for (client, budget) in &budgets {
+			ensure!(
+				T::Escrow::held_by(client) == *budget,
+				"a client's escrow hold is not its open budgets"
+			);
+			total = total.saturating_add(*budget);
+		}
+		ensure!(T::Escrow::total_held() == total, "escrow's total is not the open budgets");
 		let reason = HoldReason::JobStorage.into();
 		for (client, deposit) in deposits {
 			ensure!(

@@ -3,7 +3,7 @@
 
 use crate::*;
 use aitbc_primitives::JobId;
-use aitbc_traits::JobEscrow;
+use aitbc_traits::{Budget, JobEscrow};
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Zero};
@@ -71,6 +71,11 @@ impl<T: Config> Pallet<T> {
 		block.div_ceil(cheapest)
 	}
 
+	/// `job`'s budget in escrow: its client's `max_price`, recorded with the job.
+	pub(crate) fn budget(job_id: JobId, job: &JobOf<T>) -> Budget<'_, T::AccountId, BalanceOf<T>> {
+		Budget { job: job_id, client: &job.client, amount: job.max_price }
+	}
+
 	/// Takes `job_id` off `operator`'s held-jobs list.
 	pub(crate) fn release_held(operator: &T::AccountId, job_id: JobId) {
 		HeldJobs::<T>::mutate_exists(operator, |held| {
@@ -90,7 +95,7 @@ impl<T: Config> Pallet<T> {
 		reason: Option<FailureReasonOf<T>>,
 	) {
 		let market = T::Params::get();
-		let refunded = T::Escrow::refund(job_id).unwrap_or_else(|_| {
+		let refunded = T::Escrow::refund(Self::budget(job_id, job)).unwrap_or_else(|_| {
 			frame_support::defensive!("an open job has no budget in escrow");
 			Zero::zero()
 		});

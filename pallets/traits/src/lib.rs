@@ -24,7 +24,7 @@ mod miners;
 mod params;
 mod receipts;
 
-pub use escrow::{JobEscrow, Settlement};
+pub use escrow::{Budget, JobEscrow, Settlement};
 #[cfg(feature = "runtime-benchmarks")]
 pub use miners::BenchmarkSetup;
 pub use miners::{
