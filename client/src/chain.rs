@@ -453,12 +453,7 @@ impl Chain {
 
 	/// `(free, reserved + held)` of `who` at the best block.
 	pub async fn account_info(&self, who: &AccountId) -> Result<(u128, u128), Error> {
-		let best = self
-			.legacy()
-			.chain_get_block_hash(None)
-			.await?
-			.ok_or_else(|| Error::Rpc("the node has no best block".into()))?;
-		let at = self.api.at_block(best).await.map_err(|e| self.error(e))?;
+		let at = self.at_best().await?;
 		let account = at
 			.storage()
 			.try_fetch(runtime::storage().system().account(), (*who,))
@@ -467,6 +462,60 @@ impl Chain {
 		let Some(account) = account else { return Ok((0, 0)) };
 		let account = account.decode().map_err(|e| Error::Rpc(e.to_string()))?;
 		Ok((account.data.free, account.data.reserved))
+	}
+
+	/// The next nonce of `account` as the node sees it: the chain's, past the account's
+	/// transactions ready in its pool (`system_accountNextIndex`).
+	pub async fn account_next_index(&self, account: &AccountId) -> Result<u64, Error> {
+		self.request("system_accountNextIndex", rpc_params![account.to_string()]).await
+	}
+
+	/// The subxt client at the best block.
+	pub async fn at_best(&self) -> Result<subxt::OnlineClientAtBlock<Config>, Error> {
+		let best = self
+			.legacy()
+			.chain_get_block_hash(None)
+			.await?
+			.ok_or_else(|| Error::Rpc("the node has no best block".into()))?;
+		self.api.at_block(best).await.map_err(|e| self.error(e))
+	}
+
+	/// Hands signed transaction bytes to the node's pool (`author_submitExtrinsic`), without
+	/// a watch. [`SubmitError::Refused`] carries the pool's reason (the JSON-RPC error's
+	/// message and data, e.g. `Invalid Transaction: Transaction is outdated`);
+	/// [`SubmitError::Unsure`] says the answer was lost (the pool may have taken it).
+	pub async fn submit_extrinsic(&self, encoded: &[u8]) -> Result<(), SubmitError> {
+		let params = rpc_params![format!("0x{}", hex::encode(encoded))];
+		let submitted: Result<subxt::utils::H256, _> =
+			self.rpc.request("author_submitExtrinsic", params).await;
+		match submitted {
+			Ok(_) => Ok(()),
+			Err(subxt::rpcs::Error::User(refusal)) => {
+				Err(SubmitError::Refused(match refusal.data {
+					Some(data) => format!("{}: {}", refusal.message, data.get().trim_matches('"')),
+					None => refusal.message,
+				}))
+			}
+			Err(e) => Err(SubmitError::Unsure(match Error::from(e) {
+				Error::Rpc(message) if !self.is_connected() => Error::Disconnected(message),
+				other => other,
+			})),
+		}
+	}
+
+	/// The finalized block's number and hash.
+	pub async fn finalized_head(&self) -> Result<(u64, subxt::utils::H256), Error> {
+		let legacy = self.legacy();
+		let hash = legacy.chain_get_finalized_head().await?;
+		let header = legacy.chain_get_header(Some(hash)).await?.ok_or_else(|| {
+			Error::Rpc(format!("the node has no header for its finalized block {hash:?}"))
+		})?;
+		Ok((header.number, hash))
+	}
+
+	/// The hash of block `number` on the node's best chain, if it has one.
+	pub async fn block_hash(&self, number: u64) -> Result<Option<subxt::utils::H256>, Error> {
+		Ok(self.legacy().chain_get_block_hash(Some(number.into())).await?)
 	}
 
 	/// The best block number.
@@ -540,7 +589,15 @@ impl RpcClientT for Watched {
 	}
 }
 
-/// The pool's refusals carry only a number for the runtime's own checks; name them.
+/// Why [`Chain::submit_extrinsic`] did not hand a transaction over.
+#[derive(Debug)]
+pub enum SubmitError {
+	/// The pool refused it: its reason.
+	Refused(String),
+	/// The answer was lost (connection lost, timeout): the pool may or may not have it.
+	Unsure(Error),
+}
+
 /// How many times [`Chain::send`] signs a call whose nonce other transactions keep taking.
 pub const NONCE_TRIES: u32 = 8;
 
@@ -555,7 +612,7 @@ enum NonceOutcome {
 /// Whether the pool refused a transaction because another one of the same signer has its
 /// nonce: one in the pool at the same priority (1014), or one already in a block (1010,
 /// outdated).
-fn nonce_taken(message: &str) -> bool {
+pub(crate) fn nonce_taken(message: &str) -> bool {
 	let lower = message.to_ascii_lowercase();
 	(lower.contains("priority") && lower.contains("too low"))
 		|| lower.contains("transaction is outdated")
@@ -572,7 +629,9 @@ fn nonce_pause(tries: u32) -> std::time::Duration {
 	std::time::Duration::from_millis(u64::from(tries * 50 + jitter))
 }
 
-fn explain_pool_refusal(message: String) -> String {
+/// A pool refusal's message, with the runtime's own checks (the pool's refusals carry only a
+/// number for them) (custom validity errors) named.
+pub(crate) fn explain_pool_refusal(message: String) -> String {
 	let lower = message.to_ascii_lowercase();
 	let explanation = if lower.contains(&format!("custom error: {NOT_HELD}")) {
 		"Jobs::CheckJobCalls: the signer does not hold every job named; only the operator a job \
@@ -589,5 +648,5 @@ fn explain_pool_refusal(message: String) -> String {
 /// `pallet_aitbc_jobs::NOT_HELD` and `TOO_MANY_OPEN`, the custom validity errors of the
 /// runtime's `CheckJobCalls` extension. Validity errors are not in the metadata, and the client
 /// does not depend on pallets.
-const NOT_HELD: u8 = 1;
-const TOO_MANY_OPEN: u8 = 2;
+pub(crate) const NOT_HELD: u8 = 1;
+pub(crate) const TOO_MANY_OPEN: u8 = 2;

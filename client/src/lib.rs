@@ -8,6 +8,9 @@
 //!   with [`Error::Disconnected`]) with connection retries, a nonce
 //!   counter per signer, transaction submission that waits for the best block and turns a
 //!   failed dispatch into the pallet's error name and doc, and the node's `aitbc_*` RPC.
+//! - [`Sender`]: a signer's transactions at a high rate: local nonces, signed against the block
+//!   subscription's newest block, no watch per transaction; outcomes resolved from the blocks
+//!   of that subscription.
 //! - [`Constants`]: the chain's constants (address prefix, block time, bounds) read from its
 //!   metadata through the static API: the connected chain's, or the committed file's offline.
 //! - [`json`]: the `aitbc_*` RPC objects (docs/rpc.md), shared with the node.
@@ -17,12 +20,14 @@ pub mod chain;
 pub mod constants;
 pub mod error;
 pub mod keys;
+pub mod sender;
 pub mod units;
 
 pub use aitbc_primitives::{json, FailureReason, JobStatus, MinerStatus, UnitType};
-pub use chain::{Chain, Connect, Pending, Submitted};
+pub use chain::{Chain, Connect, Pending, SubmitError, Submitted};
 pub use constants::Constants;
 pub use error::Error;
+pub use sender::{Inclusion, Sender, Sent};
 pub use subxt::{self, rpcs::rpc_params};
 pub use subxt_signer::sr25519::Keypair;
 

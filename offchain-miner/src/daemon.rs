@@ -1,24 +1,27 @@
 //! The daemon: start-up (metrics, backend, GPU, connection, registration check), the
 //! reconnect loop around sessions, and the graceful shutdown. Also the state every session
-//! and job task shares ([`Miner`]).
+//! and job task shares ([`Miner`]), with the one [`Sender`] all the operator's transactions go
+//! through.
 
 use std::{
 	collections::{HashSet, VecDeque},
 	future::Future,
 	sync::{
-		atomic::{AtomicBool, Ordering},
+		atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 		Arc, Mutex,
 	},
 	time::{Duration, Instant},
 };
 
-use aitbc_client::{json::MinerJson, keys::Key, units::format_ait, Chain, Connect, Error};
+use aitbc_client::{
+	json::MinerJson, keys::Key, units::format_ait, Chain, Connect, Error, Inclusion, Sender,
+};
 use aitbc_primitives::JobId;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{mpsc, watch, Notify, Semaphore};
 
 use crate::{
-	backend::Backend, error::SessionError, gpu::Gpu, market, metrics::Metrics, settings::Settings,
-	RunError,
+	backend::Backend, error::SessionError, gpu::Gpu, market, market::Call, metrics::Metrics,
+	settings::Settings, submitter::Work, RunError,
 };
 
 /// What every session and job task shares.
@@ -31,6 +34,26 @@ pub(crate) struct Miner {
 	pub(crate) block_time: Duration,
 	/// The longest output the chain stores, bytes (`Jobs.MaxOutputLen`).
 	pub(crate) max_output_len: usize,
+	/// The longest failure reason, bytes (`Jobs.MaxReasonLen`).
+	pub(crate) max_reason_len: usize,
+	/// The most jobs in one batched call (`Jobs.MaxBatch`).
+	pub(crate) max_batch: usize,
+	/// Signs and sends every transaction of the operator; the sessions' block loop resolves
+	/// their outcomes.
+	pub(crate) sender: Sender,
+	/// The newest best block number the session saw.
+	pub(crate) best: AtomicU64,
+	/// The newest best block number the session saw and when it arrived: deadlines in time
+	/// count from there.
+	pub(crate) best_seen: Mutex<Option<(u64, Instant)>>,
+	/// Told at each new best block (the submitter checks its results' deadlines).
+	pub(crate) new_block: Notify,
+	/// Jobs running whose outcome is not handed over yet.
+	pub(crate) generating: AtomicUsize,
+	/// Told when a job's outcome is handed over (the submitter may send its batch).
+	pub(crate) settled: Notify,
+	/// To the submitter task.
+	pub(crate) work: mpsc::UnboundedSender<Work>,
 	/// The connection, `None` while the node is away.
 	link: watch::Sender<Option<Chain>>,
 	pub(crate) slots: Arc<Semaphore>,
@@ -68,7 +91,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	}
 
 	let connect = Connect::forever(settings.node_url.clone());
-	let mut chain = Chain::connect(&connect).await.map_err(|e| RunError::Chain(e.to_string()))?;
+	let chain = Chain::connect(&connect).await.map_err(|e| RunError::Chain(e.to_string()))?;
 	let block_time = chain.constants().block_time;
 	if let Some(block_ms) = settings.deprecated_block_ms {
 		tracing::warn!(
@@ -81,13 +104,24 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	tracing::info!(operator = %chain.address(&settings.key.account()), owner = %record.owner, status = %record.status, capacity = record.capacity, "registered miner");
 
 	let (link, _) = watch::channel(Some(chain.clone()));
+	let (work, submitter) = mpsc::unbounded_channel();
+	let constants = *chain.constants();
 	let miner = Arc::new(Miner {
 		key: settings.key.clone(),
 		backend: settings.backend.clone(),
 		models,
 		metrics,
 		block_time,
-		max_output_len: chain.constants().max_output_len as usize,
+		max_output_len: constants.max_output_len as usize,
+		max_reason_len: constants.max_reason_len as usize,
+		max_batch: constants.max_batch.max(1) as usize,
+		sender: Sender::new(settings.key.clone()),
+		best: AtomicU64::new(0),
+		best_seen: Mutex::new(None),
+		new_block: Notify::new(),
+		generating: AtomicUsize::new(0),
+		settled: Notify::new(),
+		work,
 		link,
 		slots: Arc::new(Semaphore::new(settings.capacity.max(record.capacity) as usize)),
 		in_flight: Mutex::default(),
@@ -99,25 +133,18 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		genesis_hash: chain.genesis_hash(),
 	});
 
-	tokio::pin!(shutdown);
-	loop {
-		let ended = tokio::select! {
-			_ = &mut shutdown => break,
-			ended = miner.clone().session(chain.clone(), settings.heartbeat) => ended,
-		};
-		miner.metrics.chain_connected.set(0);
-		miner.link.send_replace(None);
-		tracing::warn!(reason = %ended, url = %settings.node_url, "lost the node; reconnecting");
-		chain = tokio::select! {
-			_ = &mut shutdown => break,
-			chain = reconnected(chain, &connect, &ended) => {
-				chain.map_err(|e| RunError::Chain(e.to_string()))?
-			}
-		};
-		tracing::info!(url = %settings.node_url, "reconnected to the node");
-		miner.link.send_replace(Some(chain.clone()));
+	tokio::spawn(miner.clone().submit_loop(submitter));
+	// Sessions go on during the grace period: they resolve the jobs' transactions.
+	let mut sessions = tokio::spawn(miner.clone().sessions(chain, connect, settings.clone()));
+	tokio::select! {
+		_ = shutdown => {}
+		ended = &mut sessions => {
+			return match ended {
+				Ok(result) => result,
+				Err(e) => Err(RunError::Chain(format!("the session task ended: {e}"))),
+			};
+		}
 	}
-
 	miner.accepting.store(false, Ordering::SeqCst);
 	let left = miner.in_flight_count();
 	tracing::info!(
@@ -135,7 +162,34 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	} else {
 		tracing::info!("all jobs finished; bye");
 	}
+	sessions.abort();
 	Ok(())
+}
+
+impl Miner {
+	/// One session after the other, reconnecting in between; returns only when the node cannot
+	/// be connected to any more.
+	async fn sessions(
+		self: Arc<Self>,
+		mut chain: Chain,
+		connect: Connect,
+		settings: Settings,
+	) -> Result<(), RunError> {
+		loop {
+			let ended = self.clone().session(chain.clone(), settings.heartbeat).await;
+			self.metrics.chain_connected.set(0);
+			self.link.send_replace(None);
+			// The node may have lost its pool: read the nonce again, and check what was in flight
+			// at the next session's first block.
+			self.sender.reset().await;
+			tracing::warn!(reason = %ended, url = %settings.node_url, "lost the node; reconnecting");
+			chain = reconnected(chain, &connect, &ended)
+				.await
+				.map_err(|e| RunError::Chain(e.to_string()))?;
+			tracing::info!(url = %settings.node_url, "reconnected to the node");
+			self.link.send_replace(Some(chain.clone()));
+		}
+	}
 }
 
 /// The connection back after a session ended with `ended`. The chain client is subxt's
@@ -235,13 +289,33 @@ impl Miner {
 		self.in_flight.lock().map(|s| s.len()).unwrap_or(0)
 	}
 
-	/// Counts and logs the outcome of a transaction.
-	pub(crate) fn tx(&self, call: &str, result: Result<(), Error>) {
-		let outcome = if result.is_ok() { "ok" } else { "error" };
-		self.metrics.transactions.with_label_values(&[call, outcome]).inc();
-		if let Err(e) = result {
-			tracing::warn!(call, error = %e, "transaction failed");
+	/// Signs `call`, sends it through the [`Sender`] on the current connection and waits for
+	/// its outcome, which it counts and logs under `call_name`. Only the runtime's refusal of
+	/// the call is the chain's verdict ([`Inclusion::Failed`]); any other refusal (pool full,
+	/// banned for a while, ...) loses the transaction after a short pause, as a lost connection
+	/// does: the caller tries again within its budget.
+	pub(crate) async fn transact<C: Call>(&self, call_name: &str, call: C) -> Inclusion {
+		let chain = self.chain().await;
+		let inclusion = match self.sender.send(&chain, call).await {
+			Ok(sent) => sent.included().await,
+			Err(Error::Rejected(why)) => Inclusion::Failed(why),
+			Err(e) => {
+				if !e.is_disconnected() {
+					tokio::time::sleep(self.block_time / 4).await;
+				}
+				Inclusion::Lost(e.to_string())
+			}
+		};
+		let outcome = match &inclusion {
+			Inclusion::Included => "ok",
+			Inclusion::Failed(_) => "error",
+			Inclusion::Lost(_) => "lost",
+		};
+		self.metrics.transactions.with_label_values(&[call_name, outcome]).inc();
+		if let Inclusion::Failed(why) | Inclusion::Lost(why) = &inclusion {
+			tracing::warn!(call = call_name, outcome, reason = %why, "transaction not included");
 		}
+		inclusion
 	}
 
 	/// The current connection, waiting for a reconnect if there is none.

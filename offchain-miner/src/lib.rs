@@ -3,8 +3,11 @@
 //!
 //! [`run`] is the daemon: it checks the backend and the registration, then follows best blocks,
 //! picks up jobs assigned to it (from `JobAssigned` events, and by reading the chain on start,
-//! after each reconnect and periodically), acknowledges at once, generates, signs the receipt
-//! payload and submits the result, or reports the failure with a reason. It heartbeats, goes
+//! after each reconnect and periodically), generates, signs the receipt payload and submits the
+//! result (one batched `submit_results` per block, which acknowledges implicitly; a separate,
+//! batched acknowledgement only for a job still generating near its acknowledgement deadline),
+//! or reports the failure with a reason. Its transactions use local nonces and are followed
+//! through the one block subscription, not a watch each. It heartbeats, goes
 //! offline on chain while the backend is down (and online again when it is back, or when the
 //! registry set it offline while the backend is up), reconnects to the node forever, and on
 //! SIGTERM/SIGINT stops taking jobs and finishes those in flight within a grace period.
@@ -12,7 +15,8 @@
 //! The code follows that story: [`settings`] (flags, environment and TOML file, validated),
 //! `daemon` (start-up, registration check, the reconnect loop around sessions, shutdown),
 //! `session` (one connection's block loop: heartbeats, health, finding jobs, dispatch),
-//! `pipeline` (one job: acknowledge, run inference, submit the result or report the failure),
+//! `pipeline` (one job: run inference, acknowledge only if slow, hand the result over or report
+//! the failure), `submitter` (the result and acknowledgement batches, one per block),
 //! [`market`] (the miner's transactions and reads), [`backend`] (the inference servers).
 
 pub mod backend;
@@ -24,6 +28,7 @@ pub mod metrics;
 mod pipeline;
 mod session;
 pub mod settings;
+mod submitter;
 
 pub use daemon::run;
 pub use error::{RunError, SessionError};

@@ -1,19 +1,64 @@
-//! The miner's side of the marketplace on chain: its transactions and reads.
+//! The miner's side of the marketplace on chain: its transactions (as calls, which
+//! the submitter and the daemon's sender send) and its reads.
 
 use aitbc_client::{
 	json::{JobJson, MinerJson},
 	keys::Key,
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
-	Chain, Error, Pending,
+	subxt::transactions::Payload,
+	Chain, Error,
 };
 use aitbc_primitives::{output_hash, price_for, prompt_hash, JobId, ReceiptPayload, Usage};
 
 use crate::backend::{truncate_utf8, Generation};
 
-/// Hands the acknowledgement of `job_id` to the node's pool.
-pub async fn send_acknowledge(chain: &Chain, key: &Key, job_id: JobId) -> Result<Pending, Error> {
-	let call = runtime::transactions().jobs().acknowledge(BoundedVec(vec![job_id]));
-	chain.send(&call, key).await
+/// A call the miner sends: a payload the sender keeps, to sign it again at its nonce when the
+/// pool loses it.
+pub trait Call: Payload + Send + Sync + 'static {}
+
+impl<C: Payload + Send + Sync + 'static> Call for C {}
+
+/// One signed result as the chain takes it (`Jobs::submit_results`).
+pub type JobResult = runtime::runtime_types::pallet_aitbc_jobs::types::JobResult<BoundedVec<u8>>;
+
+/// A job's result, signed: the parts of a [`JobResult`], kept to send again.
+#[derive(Clone, Debug)]
+pub struct SignedResult {
+	/// The job.
+	pub job_id: JobId,
+	/// The output as the chain stores it.
+	pub output: Vec<u8>,
+	/// What it consumed, as billed.
+	pub usage: Usage,
+	/// The operator's signature over the receipt payload.
+	pub signature: [u8; 64],
+}
+
+impl SignedResult {
+	/// The result as the chain's call takes it.
+	pub fn to_call(&self) -> JobResult {
+		JobResult {
+			job_id: self.job_id,
+			output: BoundedVec(self.output.clone()),
+			usage: runtime::runtime_types::aitbc_primitives::Usage {
+				prompt_tokens: self.usage.prompt_tokens,
+				output_tokens: self.usage.output_tokens,
+				compute_ms: self.usage.compute_ms,
+			},
+			signature: self.signature,
+		}
+	}
+}
+
+/// Acknowledges the jobs `job_ids` (at most `Jobs.MaxBatch`).
+pub fn acknowledge(job_ids: Vec<JobId>) -> impl Call {
+	runtime::transactions().jobs().acknowledge(BoundedVec(job_ids))
+}
+
+/// Delivers `results` (at most `Jobs.MaxBatch`), all or nothing; a job still waiting for its
+/// acknowledgement is acknowledged implicitly.
+pub fn submit_results(results: Vec<JobResult>) -> impl Call {
+	runtime::transactions().jobs().submit_results(BoundedVec(results))
 }
 
 /// What a result costs the client: units by the terms fixed at assignment, capped at the
@@ -34,7 +79,7 @@ pub fn sign_result(
 	max_output_len: usize,
 	job: &JobJson,
 	generation: &Generation,
-) -> Result<(Vec<u8>, Usage, [u8; 64]), Error> {
+) -> Result<SignedResult, Error> {
 	let output = truncate_utf8(&generation.text, max_output_len).as_bytes().to_vec();
 	let usage = Usage {
 		prompt_tokens: generation.prompt_tokens,
@@ -53,54 +98,29 @@ pub fn sign_result(
 		price: price_of(job, &usage),
 	};
 	let signature = key.sign(&payload.signing_bytes());
-	Ok((output, usage, signature))
+	Ok(SignedResult { job_id: job.id, output, usage, signature })
 }
 
-/// Hands a signed result to the node's pool.
-pub async fn send_result(
-	chain: &Chain,
-	key: &Key,
-	job_id: JobId,
-	output: Vec<u8>,
-	usage: Usage,
-	signature: [u8; 64],
-) -> Result<Pending, Error> {
-	let usage = runtime::runtime_types::aitbc_primitives::Usage {
-		prompt_tokens: usage.prompt_tokens,
-		output_tokens: usage.output_tokens,
-		compute_ms: usage.compute_ms,
-	};
-	let call =
-		runtime::transactions().jobs().submit_result(job_id, BoundedVec(output), usage, signature);
-	chain.send(&call, key).await
-}
-
-/// Gives a job up with `reason` (cut to the chain's `MaxReasonLen`); the client is refunded.
-pub async fn report_failure(
-	chain: &Chain,
-	key: &Key,
-	job_id: JobId,
-	reason: &str,
-) -> Result<(), Error> {
-	let max_reason_len = chain.constants().max_reason_len as usize;
+/// Gives a job up with `reason` (cut to `max_reason_len`, the chain's `MaxReasonLen`); the
+/// client is refunded.
+pub fn report_failure(max_reason_len: usize, job_id: JobId, reason: &str) -> impl Call {
 	let reason = truncate_utf8(reason, max_reason_len).as_bytes().to_vec();
-	let call = runtime::transactions().jobs().report_failure(job_id, BoundedVec(reason));
-	chain.submit(&call, key).await.map(|_| ())
+	runtime::transactions().jobs().report_failure(job_id, BoundedVec(reason))
 }
 
 /// Records a heartbeat.
-pub async fn heartbeat(chain: &Chain, key: &Key) -> Result<(), Error> {
-	chain.submit(&runtime::transactions().miners().heartbeat(), key).await.map(|_| ())
+pub fn heartbeat() -> impl Call {
+	runtime::transactions().miners().heartbeat()
 }
 
 /// Stops new assignments.
-pub async fn go_offline(chain: &Chain, key: &Key) -> Result<(), Error> {
-	chain.submit(&runtime::transactions().miners().go_offline(), key).await.map(|_| ())
+pub fn go_offline() -> impl Call {
+	runtime::transactions().miners().go_offline()
 }
 
 /// Takes jobs again.
-pub async fn go_online(chain: &Chain, key: &Key) -> Result<(), Error> {
-	chain.submit(&runtime::transactions().miners().go_online(), key).await.map(|_| ())
+pub fn go_online() -> impl Call {
+	runtime::transactions().miners().go_online()
 }
 
 /// This operator's miner record, if registered.

@@ -33,6 +33,10 @@ pub struct Metrics {
 	pub chain_connected: IntGauge,
 	/// Chain transactions by call and outcome.
 	pub transactions: IntCounterVec,
+	/// Batched transactions sent, by call (`submit_results`, `acknowledge`).
+	pub batches: IntCounterVec,
+	/// Jobs per batched transaction.
+	pub batch_size: Histogram,
 }
 
 fn buckets() -> Vec<f64> {
@@ -69,6 +73,14 @@ impl Metrics {
 			&["call", "outcome"],
 		)
 		.unwrap_or_else(|_| unreachable_metric());
+		let batches =
+			IntCounterVec::new(Opts::new("batches_total", "Batched transactions sent"), &["call"])
+				.unwrap_or_else(|_| unreachable_metric());
+		let batch_size = Histogram::with_opts(
+			HistogramOpts::new("batch_size", "Jobs per batched transaction")
+				.buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+		)
+		.unwrap_or_else(|_| unreachable_metric());
 		for collector in [
 			Box::new(jobs.clone()) as Box<dyn prometheus::core::Collector>,
 			Box::new(job_seconds.clone()),
@@ -79,6 +91,8 @@ impl Metrics {
 			Box::new(backend_up.clone()),
 			Box::new(chain_connected.clone()),
 			Box::new(transactions.clone()),
+			Box::new(batches.clone()),
+			Box::new(batch_size.clone()),
 		] {
 			let _ = registry.register(collector);
 		}
@@ -93,6 +107,8 @@ impl Metrics {
 			backend_up,
 			chain_connected,
 			transactions,
+			batches,
+			batch_size,
 		}
 	}
 

@@ -1,13 +1,14 @@
-//! One job, start to end: read it, acknowledge it while the backend already generates, then
-//! sign and submit the result, or report the failure with a reason.
+//! One job, start to end: read it and let the backend generate; hand the signed result to the
+//! submitter (no separate acknowledgement: the result acknowledges implicitly), or, when the
+//! backend is still generating close to the acknowledgement deadline, acknowledge first and wait
+//! for the result up to the result deadline; or report the failure with a reason.
 
 use std::{
-	future::Future,
-	pin::Pin,
+	sync::atomic::Ordering,
 	time::{Duration, Instant},
 };
 
-use aitbc_client::{json::JobJson, Error};
+use aitbc_client::{json::JobJson, Error, Inclusion};
 use aitbc_primitives::{JobId, JobStatus};
 
 use crate::{
@@ -16,20 +17,16 @@ use crate::{
 	market,
 };
 
-/// Blocks kept between the moment a result is submitted and its deadline.
-const DEADLINE_MARGIN_BLOCKS: u64 = 2;
+/// Blocks kept between the moment a result is handed over and its deadline (the
+/// acknowledgement deadline, then the result deadline), counted from when the best block
+/// arrived: the submitter's linger, a batch in flight ahead of it (about a block), and the
+/// block to include it in, before the deadline block itself.
+pub(crate) const DEADLINE_MARGIN_BLOCKS: u64 = 3;
+/// How many times a failure report whose transaction was lost is sent again.
+const FAIL_TRIES: u32 = 3;
 
 /// A backend call running in its own task, with its duration.
 type GenerationTask = tokio::task::JoinHandle<(Result<Generation, BackendError>, Duration)>;
-
-/// Which came first: the acknowledgement in a block or the backend's answer.
-enum First {
-	Acknowledged(Result<(), Error>),
-	Generated(Result<Generation, BackendError>),
-}
-
-/// An acknowledgement on its way to a block.
-type AckInBlock = Pin<Box<dyn Future<Output = Result<aitbc_client::Submitted, Error>> + Send>>;
 
 /// How a job ended for this miner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +50,28 @@ impl Outcome {
 	}
 }
 
+/// Counts a job among those still generating until dropped (once its outcome is handed over):
+/// the submitter sends its batch at once when none is left.
+struct Generating<'a>(&'a Miner);
+
+impl<'a> Generating<'a> {
+	fn new(miner: &'a Miner) -> Self {
+		miner.generating.fetch_add(1, Ordering::SeqCst);
+		Generating(miner)
+	}
+}
+
+impl Drop for Generating<'_> {
+	fn drop(&mut self) {
+		self.0.generating.fetch_sub(1, Ordering::SeqCst);
+		self.0.settled.notify_one();
+	}
+}
+
 impl Miner {
 	/// Runs job `job_id` to its end.
 	pub(crate) async fn run_job(&self, job_id: JobId) -> Outcome {
+		let generating = Generating::new(self);
 		let job = match self.read_job(job_id).await {
 			Ok(Some(job)) => job,
 			Ok(None) => return Outcome::Lost,
@@ -68,13 +84,36 @@ impl Miner {
 			return Outcome::Lost;
 		}
 		if !self.models.contains(&job.model) {
-			return self
-				.fail(
-					job_id,
-					&format!("model `{}` is not served by this miner's backend", job.model),
-				)
-				.await;
+			drop(generating);
+			let reason = format!("model `{}` is not served by this miner's backend", job.model);
+			return self.fail(job_id, &reason).await;
 		}
+		let mut generation = self.generate(&job);
+		if job.status == JobStatus::Running {
+			return self.run_acknowledged(job_id, generation, generating).await;
+		}
+		// Within the acknowledgement window the result acknowledges implicitly; only a backend
+		// still generating near its deadline makes an acknowledgement worth a transaction.
+		let window = self.time_before(job.deadline).await;
+		match tokio::time::timeout(window, &mut generation).await {
+			Ok(done) => self.finish(&job, self.generated(done), generating).await,
+			Err(_) => {
+				tracing::debug!(job_id, "still generating near the acknowledgement deadline");
+				if !self.acknowledge(job_id, job.deadline).await {
+					generation.abort();
+					return Outcome::Lost;
+				}
+				self.run_acknowledged(job_id, generation, generating).await
+			}
+		}
+	}
+
+	pub(crate) async fn read_job(&self, job_id: JobId) -> Result<Option<JobJson>, Error> {
+		self.on_chain(|c| async move { c.job(job_id).await }).await
+	}
+
+	/// Starts the backend on `job` in its own task.
+	fn generate(&self, job: &JobJson) -> GenerationTask {
 		let request = Request {
 			model: job.model.clone(),
 			prompt: job.prompt.clone(),
@@ -83,51 +122,26 @@ impl Miner {
 			seed: job.seed,
 		};
 		let backend = self.backend.clone();
-		let mut generation = tokio::spawn(async move {
+		tokio::spawn(async move {
 			let started = Instant::now();
 			let result = backend.generate(&request).await;
 			(result, started.elapsed())
-		});
-		if job.status == JobStatus::Running {
-			return self.run_acknowledged(job_id, generation).await;
-		}
-		// Acknowledge without waiting for the block: a fast backend's result then goes into the
-		// pool right behind the acknowledgement and both usually land in the same block.
-		let key = self.key.clone();
-		let ack = self
-			.on_chain(|c| {
-				let key = key.clone();
-				async move { market::send_acknowledge(&c, &key, job_id).await }
-			})
-			.await;
-		let mut ack: AckInBlock = match ack {
-			Ok(pending) => Box::pin(pending.in_block()),
-			Err(e) => {
-				self.tx("acknowledge", Err(e));
-				generation.abort();
-				return Outcome::Lost;
-			}
-		};
-		let first = tokio::select! {
-			acked = ack.as_mut() => First::Acknowledged(acked.map(|_| ())),
-			done = &mut generation => First::Generated(self.generated(done)),
-		};
-		match first {
-			First::Acknowledged(acked) => {
-				let ok = acked.is_ok();
-				self.tx("acknowledge", acked);
-				if !ok {
-					generation.abort();
-					return Outcome::Lost;
-				}
-				self.run_acknowledged(job_id, generation).await
-			}
-			First::Generated(generated) => self.finish(&job, generated, Some(ack)).await,
-		}
+		})
 	}
 
-	async fn read_job(&self, job_id: JobId) -> Result<Option<JobJson>, Error> {
-		self.on_chain(|c| async move { c.job(job_id).await }).await
+	/// The time left before `deadline` (a block number) less [`DEADLINE_MARGIN_BLOCKS`],
+	/// counted from the moment the newest best block arrived.
+	async fn time_before(&self, deadline: Option<u32>) -> Duration {
+		let seen = self.best_seen.lock().ok().and_then(|seen| *seen);
+		let (best, elapsed) = match seen {
+			Some((best, arrived)) => (best, arrived.elapsed()),
+			None => {
+				let best =
+					self.on_chain(|c| async move { c.best_number().await }).await.unwrap_or(0);
+				(best, Duration::ZERO)
+			}
+		};
+		time_left(u64::from(deadline.unwrap_or(0)), best, elapsed, self.block_time)
 	}
 
 	/// The generation's result as the backend's, recording its latency.
@@ -145,23 +159,21 @@ impl Miner {
 	}
 
 	/// Waits for a generation of an acknowledged job, bounded by the result deadline.
-	async fn run_acknowledged(&self, job_id: JobId, mut generation: GenerationTask) -> Outcome {
+	async fn run_acknowledged(
+		&self,
+		job_id: JobId,
+		mut generation: GenerationTask,
+		generating: Generating<'_>,
+	) -> Outcome {
 		// The result deadline is set by the acknowledgement.
-		let job = match self.read_job(job_id).await {
-			Ok(Some(job))
-				if market::is_mine(&job, &self.key) && job.status == JobStatus::Running =>
-			{
-				job
-			}
+		let job = match self.still_held(job_id).await {
+			Some(job) if job.status == JobStatus::Running => job,
 			_ => {
 				generation.abort();
 				return Outcome::Lost;
 			}
 		};
-		let best = self.on_chain(|c| async move { c.best_number().await }).await.unwrap_or(0);
-		let deadline = u64::from(job.deadline.unwrap_or(0));
-		let blocks_left = deadline.saturating_sub(best).saturating_sub(DEADLINE_MARGIN_BLOCKS);
-		let budget = self.block_time * u32::try_from(blocks_left).unwrap_or(u32::MAX);
+		let budget = self.time_before(job.deadline).await;
 		let generated = match tokio::time::timeout(budget, &mut generation).await {
 			Err(_) => {
 				generation.abort();
@@ -169,29 +181,21 @@ impl Miner {
 			}
 			Ok(done) => self.generated(done),
 		};
-		self.finish(&job, generated, None).await
+		self.finish(&job, generated, generating).await
 	}
 
-	/// Submits the result of `job` (or its failure), after the acknowledgement `ack` if that is
-	/// still on its way to a block.
+	/// Hands the signed result of `job` to the submitter, or reports its failure.
 	async fn finish(
 		&self,
 		job: &JobJson,
 		generated: Result<Generation, BackendError>,
-		ack: Option<AckInBlock>,
+		generating: Generating<'_>,
 	) -> Outcome {
 		let job_id = job.id;
 		let generation = match generated {
 			Ok(generation) => generation,
 			Err(e) => {
-				if let Some(ack) = ack {
-					let acked = ack.await.map(|_| ());
-					let ok = acked.is_ok();
-					self.tx("acknowledge", acked);
-					if !ok {
-						return Outcome::Lost;
-					}
-				}
+				drop(generating);
 				let reason = match e {
 					BackendError::Timeout(budget) => format!(
 						"backend did not answer within {}s, before the result deadline",
@@ -217,63 +221,54 @@ impl Miner {
 			job,
 			&generation,
 		);
-		let (output, usage, signature) = match signed {
-			Ok(signed) => signed,
-			Err(e) => return self.fail(job_id, &format!("cannot sign the result: {e}")).await,
-		};
-		let key = self.key.clone();
-		let sent = self
-			.on_chain(|c| {
-				let (key, output) = (key.clone(), output.clone());
-				async move { market::send_result(&c, &key, job_id, output, usage, signature).await }
-			})
-			.await;
-		if let Some(ack) = ack {
-			let acked = ack.await.map(|_| ());
-			self.tx("acknowledge", acked);
-		}
-		let submitted = match sent {
-			Ok(pending) => pending.in_block().await.map(|_| ()),
-			Err(e) => Err(e),
-		};
-		match submitted {
-			Ok(()) => {
-				self.tx("submit_result", Ok(()));
-				Outcome::Completed
-			}
-			Err(Error::Rejected(why)) => {
-				self.tx("submit_result", Err(Error::Rejected(why.clone())));
-				// Still ours? Give it back rather than let it run into its deadline.
-				match self.read_job(job_id).await {
-					Ok(Some(job)) if market::is_mine(&job, &self.key) => {
-						self.fail(job_id, &format!("result refused by the chain: {why}")).await
-					}
-					_ => Outcome::Lost,
-				}
-			}
-			Err(e) => {
-				self.tx("submit_result", Err(e));
-				Outcome::Lost
-			}
+		drop(generating);
+		match signed {
+			Ok(result) => self.deliver(job.clone(), result).await,
+			Err(e) => self.fail(job_id, &format!("cannot sign the result: {e}")).await,
 		}
 	}
 
-	/// Reports the failure of `job_id` with `reason`.
-	async fn fail(&self, job_id: JobId, reason: &str) -> Outcome {
+	/// Reports the failure of `job_id` with `reason`, again if its transaction was lost while
+	/// the job is still ours.
+	pub(crate) async fn fail(&self, job_id: JobId, reason: &str) -> Outcome {
 		tracing::warn!(job_id, %reason, "reporting job failure");
-		let key = self.key.clone();
-		let result = self
-			.on_chain(|c| {
-				let key = key.clone();
-				async move { market::report_failure(&c, &key, job_id, reason).await }
-			})
-			.await;
-		let failed = result.is_ok();
-		self.tx("report_failure", result);
-		if failed {
-			Outcome::Failed
-		} else {
-			Outcome::Lost
+		for _ in 0..FAIL_TRIES {
+			let call = market::report_failure(self.max_reason_len, job_id, reason);
+			match self.transact("report_failure", call).await {
+				Inclusion::Included => return Outcome::Failed,
+				Inclusion::Failed(_) => return Outcome::Lost,
+				Inclusion::Lost(_) if self.still_held(job_id).await.is_some() => continue,
+				Inclusion::Lost(_) => return Outcome::Lost,
+			}
 		}
+		Outcome::Lost
+	}
+}
+
+/// The time left to hand a transaction over for `deadline` (a block number), keeping
+/// [`DEADLINE_MARGIN_BLOCKS`]: from the best block `best`, which arrived `elapsed` ago.
+fn time_left(deadline: u64, best: u64, elapsed: Duration, block_time: Duration) -> Duration {
+	let blocks_left = deadline.saturating_sub(best).saturating_sub(DEADLINE_MARGIN_BLOCKS);
+	(block_time * u32::try_from(blocks_left).unwrap_or(u32::MAX)).saturating_sub(elapsed)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn deadline_margin_counts_from_the_best_block_arrival() {
+		let block = Duration::from_secs(2);
+		// Assigned at 10, acknowledged by 13 (deadline block 14): one block of generation
+		// from the moment block 10 arrived.
+		assert_eq!(time_left(14, 10, Duration::ZERO, block), block);
+		assert_eq!(
+			time_left(14, 10, Duration::from_millis(1500), block),
+			Duration::from_millis(500)
+		);
+		assert_eq!(time_left(14, 10, Duration::from_secs(3), block), Duration::ZERO);
+		assert_eq!(time_left(14, 11, Duration::ZERO, block), Duration::ZERO);
+		assert_eq!(time_left(14, 20, Duration::ZERO, block), Duration::ZERO);
+		assert_eq!(time_left(0, 5, Duration::ZERO, block), Duration::ZERO, "no deadline");
 	}
 }

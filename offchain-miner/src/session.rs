@@ -1,7 +1,8 @@
 //! One connection's session: recover the jobs this operator holds, then follow best blocks,
 //! heartbeating (and going online again when the registry set the miner offline while its
 //! backend is up), checking the backend's health, finding jobs (assignment events and a
-//! periodic read of the jobs it holds) and dispatching each to its own task.
+//! periodic read of the jobs it holds) and dispatching each to its own task. Each best block
+//! also resolves the operator's transactions in flight ([`aitbc_client::Sender::on_block`]).
 
 use std::{
 	sync::{atomic::Ordering, Arc},
@@ -39,6 +40,7 @@ impl Miner {
 		heartbeat: Option<Duration>,
 	) -> Result<(), SessionError> {
 		self.metrics.chain_connected.set(1);
+		self.see_best(chain.best_number().await?);
 		self.scan(chain).await?;
 		let params = chain.parameters().await?;
 		let heartbeat_every = heartbeat.unwrap_or_else(|| {
@@ -48,7 +50,9 @@ impl Miner {
 			if !matches!(me.status, MinerStatus::Active | MinerStatus::Banned)
 				&& self.backend_up.load(Ordering::SeqCst)
 			{
-				self.tx("go_online", market::go_online(chain, &self.key).await);
+				// Its outcome comes from the block loop below.
+				let this = self.clone();
+				tokio::spawn(async move { this.transact("go_online", market::go_online()).await });
 			}
 		}
 		let me = self.key.account();
@@ -63,6 +67,7 @@ impl Miner {
 				// Blocks (and their assignments) may have passed during the gap.
 				return Err(SessionError::Reconnected);
 			}
+			self.see_best(block.number());
 			let at = block.at().await.map_err(subxt::Error::from)?;
 			let events = at.events().fetch().await.map_err(subxt::Error::from)?;
 			for assigned in events.find::<runtime::jobs::events::JobAssigned>() {
@@ -76,13 +81,25 @@ impl Miner {
 					self.dispatch(assigned.job_id);
 				}
 			}
-			if last_heartbeat.is_none_or(|t| t.elapsed() >= heartbeat_every) {
+			// Only a lost connection ends the session: anything else leaves the transactions
+			// pending, checked again at the next block.
+			if let Err(e) = self.sender.on_block(chain, at, &events).await {
+				if e.is_disconnected() {
+					return Err(e.into());
+				}
+				tracing::warn!(error = %e, block = block.number(), "cannot resolve the transactions in flight at this block; again at the next");
+			}
+			if heartbeat_due(
+				last_heartbeat.map(|t| t.elapsed()),
+				heartbeat_every,
+				self.sender.pending(),
+			) {
 				last_heartbeat = Some(Instant::now());
 				tokio::spawn(self.clone().beat(chain.clone()));
 			}
 			if last_health.elapsed() >= HEALTH_EVERY {
 				last_health = Instant::now();
-				tokio::spawn(self.clone().check_health(chain.clone()));
+				tokio::spawn(self.clone().check_health());
 			}
 			if last_scan.elapsed() >= SCAN_EVERY {
 				last_scan = Instant::now();
@@ -90,6 +107,15 @@ impl Miner {
 			}
 		}
 		Ok(())
+	}
+
+	/// Records the new best block `number`, arrived now, and tells the submitter.
+	fn see_best(&self, number: u64) {
+		self.best.store(number, Ordering::SeqCst);
+		if let Ok(mut seen) = self.best_seen.lock() {
+			*seen = Some((number, Instant::now()));
+		}
+		self.new_block.notify_one();
 	}
 
 	/// Picks up every job the chain says this operator holds.
@@ -123,14 +149,14 @@ impl Miner {
 		};
 		if offline && self.backend_up.load(Ordering::SeqCst) {
 			tracing::info!("not active on chain while the backend is up: going online");
-			self.tx("go_online", market::go_online(&chain, &self.key).await);
+			self.transact("go_online", market::go_online()).await;
 		} else {
-			self.tx("heartbeat", market::heartbeat(&chain, &self.key).await);
+			self.transact("heartbeat", market::heartbeat()).await;
 		}
 	}
 
 	/// Backend up/down → online/offline on chain; GPU utilisation.
-	async fn check_health(self: Arc<Self>, chain: Chain) {
+	async fn check_health(self: Arc<Self>) {
 		if let Some(percent) = self.gpu.utilization() {
 			self.metrics.gpu_utilization.set(f64::from(percent));
 		}
@@ -140,10 +166,10 @@ impl Miner {
 		let was = self.backend_up.swap(up, Ordering::SeqCst);
 		if was && !up {
 			tracing::warn!(backend = self.backend.url(), "backend down: going offline on chain");
-			self.tx("go_offline", market::go_offline(&chain, &self.key).await);
+			self.transact("go_offline", market::go_offline()).await;
 		} else if !was && up {
 			tracing::info!(backend = self.backend.url(), "backend back: going online on chain");
-			self.tx("go_online", market::go_online(&chain, &self.key).await);
+			self.transact("go_online", market::go_online()).await;
 		}
 	}
 
@@ -191,5 +217,31 @@ impl Miner {
 				"job done"
 			);
 		});
+	}
+}
+
+/// Whether a heartbeat is due, `since` the last one (`None`: none yet), one `every` while
+/// `pending` transactions wait: a heartbeat (or `go_online`) takes the next nonce and, in a full
+/// block, would hold up the job transactions after it, so while some are pending it waits up to
+/// twice as long (the heartbeat timeout is three times `every`).
+fn heartbeat_due(since: Option<Duration>, every: Duration, pending: usize) -> bool {
+	match since {
+		None => true,
+		Some(since) => since >= every && (pending == 0 || since >= every * 2),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn heartbeat_waits_for_job_transactions() {
+		let every = Duration::from_secs(10);
+		assert!(heartbeat_due(None, every, 3));
+		assert!(!heartbeat_due(Some(Duration::from_secs(5)), every, 0));
+		assert!(heartbeat_due(Some(Duration::from_secs(10)), every, 0));
+		assert!(!heartbeat_due(Some(Duration::from_secs(10)), every, 2));
+		assert!(heartbeat_due(Some(Duration::from_secs(20)), every, 2));
 	}
 }
