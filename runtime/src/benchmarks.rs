@@ -1,6 +1,7 @@
 //! The pallets `aitbc-node benchmark pallet` can measure (`scripts/gen-weights`).
 
 frame_benchmarking::define_benchmarks!(
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_aitbc_params, Params]

@@ -83,7 +83,10 @@ impl<T: Config> Pallet<T> {
 			let mut ids = list.into_inner();
 			listed = listed.saturating_add(ids.len());
 			ids.sort_unstable();
-			ensure!(ids.windows(2).all(|w| w[0] != w[1]), "a job is listed twice for an operator");
+			ensure!(
+				ids.windows(2).all(|w| matches!(w, [a, b] if a != b)),
+				"a job is listed twice for an operator"
+			);
 		}
 		ensure!(listed == held, "a stale held-job entry is left");
 		ensure!(Queue::<T>::iter().count() as u32 == queued, "a stale queue entry is left");

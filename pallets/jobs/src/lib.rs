@@ -19,6 +19,8 @@
 //!   no shorter than the job's full window ([`Pallet::full_window`]).
 //!   The maximum price goes into escrow. The job is assigned in the same block when a miner
 //!   fits, else queued; queued jobs are retried at each block ([`Config::MaxAssignPerBlock`]).
+//! - [`Pallet::submit_jobs`]: several submissions from one client in one transaction (at most
+//!   [`Config::MaxBatch`]), all or nothing, each as `submit_job`.
 //! - [`Pallet::acknowledge`]: the assigned operator has `ack_timeout` full blocks after the
 //!   assignment block to take the job (several per call); the result deadline then follows
 //!   from `max_tokens` and the governed minimum throughput. A job is only given to a miner when
@@ -55,8 +57,12 @@
 //!   class: they rank above new submissions in the pool and may use the block's reserved
 //!   space, so work in flight finishes first when blocks are full. The transaction extension
 //!   [`CheckJobCalls`] lets only the operator holding the jobs named through the pool.
-//! - [`JobsByClient`] (newest first) and [`HeldJobs`] (per operator) let clients page their jobs
-//!   and a miner read its own work in O(its jobs).
+//! - [`JobsByClient`] (newest first) and [`HeldJobs`] (one list per operator) let clients page
+//!   their jobs and a miner read its own work in O(its jobs).
+//! - **Weight per job**: submissions are charged for a full miner index and refunded to the
+//!   index selection scanned; a batch of results writes its operator's held list, its owner's
+//!   account and the block's prune list once; a job's escrow budget is recorded in the job
+//!   itself. Figures: docs/BENCHMARKS.md.
 //!
 //! The pallet sees the miner registry, the escrow and the receipts only through the traits
 //! in its [`Config`].

@@ -53,6 +53,8 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<crate::Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = frame_support::traits::ConstU32<16>;
+	/// The checks every transaction pays for, measured on the project's machine.
+	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {

@@ -5,6 +5,8 @@
 
 // Generated code, from the SDK's template.
 #[allow(clippy::all, clippy::unnecessary_cast, unused_parens, unused_imports, missing_docs)]
+pub mod frame_system_extensions;
+#[allow(clippy::all, clippy::unnecessary_cast, unused_parens, unused_imports, missing_docs)]
 pub mod pallet_balances;
 #[allow(clippy::all, clippy::unnecessary_cast, unused_parens, unused_imports, missing_docs)]
 pub mod pallet_transaction_payment;
