@@ -1,43 +1,41 @@
-//! Load benchmark (not part of the tests): `scripts/bench-load` starts a dev node, the
-//! instant test backend and several miners, then runs this against them.
+//! Load benchmark (not part of the tests): `scripts/bench-load` starts a dev node (with a large
+//! transaction pool), the instant test backend and four miners, then runs this against them.
 //!
-//! 1. funds `--clients` accounts from Alice;
-//! 2. submits `--jobs` jobs from them, at most `--window` open at once (the chain queues at most
-//!    1,024 and lets one client have `max_open_jobs_per_client` open), and follows best blocks until every job is completed, failed or expired;
-//! 3. in the same run, on the same node, sends `--transfers` balance transfers the same way;
-//! 4. checks that every job ended, that the escrow holds nothing and no client has an escrow
-//!    hold left (the jobs' storage deposits stay held until the jobs are pruned; printed).
+//! Fair throughput (issue 15): the same node in the same run, every phase open-loop (the offered
+//! load stays above what the chain takes), measured per block over steady blocks with the
+//! blocks' own timestamps:
 //!
-//! Prints jobs/s, submit→result latency percentiles, block fullness, transfers/s and the ratio,
-//! and one JSON line with the same figures.
+//! 0. the empty-block baseline: the mandatory weight of a few blocks without load;
+//! 1. **transfers**: `Balances::transfer_keep_alive` of one planck, pre-signed (at least
+//!    `--presign-blocks` × a block's capacity, never less than 10 ×) from `--transfer-accounts`
+//!    accounts funded by Alice, handed to the pool with `author_submitExtrinsic` (no watch) over
+//!    `--connections` connections, keeping a backlog of `--backlog-blocks` blocks' worth in the
+//!    pool, until `--steady-blocks` steady blocks were seen; then the pool drains;
+//! 2. **jobs**: `--jobs` job submissions pre-signed from enough client accounts that the chain's
+//!    `max_open_jobs_per_client` does not hold the load back (`submit_jobs` batches of `--batch`
+//!    when the runtime has that call, `submit_job` otherwise), keeping up to `--open` jobs open
+//!    (default: twice what the miners can hold), every one followed to its end;
+//! 3. **transfers** again, as in 1.
 //!
-//! With `--spam`, one attacker account (`--spam-account`, a dev account the genesis endows and
-//! the benchmark uses for nothing else) floods the chain during step 2: from a few blocks
-//! before the first honest job until the last one ended it keeps `--spam-window` transactions
-//! in flight, in turn a job for a model no miner serves (a new id each time), a job for one such
-//! model, and a job for the served model, which it cancels as soon as the follower sees it on
-//! chain; each job asks for one token and offers the governed `min_fee` (read from the chain).
-//! It signs with its own nonce counter, without asking the node before each transaction, and
-//! its transactions are valid for `--spam-mortality` blocks (default 32, as the honest clients'
-//! are: the pool orders transactions of equal priority by the end of their validity, then by
-//! age; 0: immortal). The honest clients retry a submission the chain refused (and count it).
-//! Step 3 is left out; the attacker's jobs still open at the end are cancelled and must end
-//! before the escrow is checked. It prints the honest figures, what the attacker got through
-//! (taken by the pool, in blocks, failed there and why, dropped, refused), its open jobs per
-//! block against `max_open_jobs_per_client`, and, given `--baseline FILE` (the JSON line of a
-//! run without attacker), both runs side by side.
+//! A steady block is one after the ramp-up (`--ramp-blocks` after the first transfer included,
+//! or the first job completed) and before the drain (the submitter stopped or ran out). Rate =
+//! units in the steady blocks ÷ (timestamp of the last steady block − timestamp of the block
+//! before the first). Weight per unit = the steady blocks' total weight (all classes, hooks
+//! included) less the empty-block baseline per block, ÷ units. Prints every phase, the ratios,
+//! every job's outcome (lost must be 0), the escrow check, and one JSON line with all figures.
+//!
+//! `--spam` runs the closed-loop run of issue 13 with its attacker instead (`load/spam.rs`).
+
+#[path = "load/spam.rs"]
+mod spam;
 
 use std::{
 	collections::{BTreeMap, HashMap},
-	sync::{
-		atomic::{AtomicBool, Ordering},
-		Arc, Mutex, MutexGuard,
-	},
+	sync::{Arc, Mutex, MutexGuard},
 	time::{Duration, Instant},
 };
 
 use aitbc_client::{
-	json::ParametersJson,
 	keys::Key,
 	rpc_params,
 	runtime::{
@@ -47,71 +45,68 @@ use aitbc_client::{
 			pallet_aitbc_jobs::types::InferenceParams,
 		},
 	},
-	subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	subxt::config::PolkadotExtrinsicParamsBuilder,
-	subxt::error::DispatchError,
+	subxt::dynamic::Value,
 	subxt::events::Phase,
-	subxt::ext::codec::Decode,
-	subxt::ext::scale_value::{self, Composite, ValueDef},
-	subxt::extrinsics::ExtrinsicEvents,
-	subxt::metadata::ArcMetadata,
-	subxt::transactions::{
-		Payload, SubmittableTransaction, TransactionProgress, TransactionStatus,
-	},
+	subxt::ext::codec::{Compact, Decode, Encode},
+	subxt::ext::scale_value::Composite,
+	subxt::transactions::Payload,
 	subxt::utils::MultiAddress,
 	units::{format_ait, AIT},
-	AccountId, Chain, Config, Connect, Error,
+	AccountId, Chain, Connect,
 };
-use serde_json::Value;
-use tokio::{
-	sync::{mpsc, Semaphore},
-	task::JoinSet,
-};
+use serde_json::{json, Value as Json};
+use spam::{escrow_left, pct, AtBlock};
 
 struct Args {
 	url: String,
+	/// Jobs to submit.
 	jobs: usize,
+	/// Client accounts for the jobs (0: as many as the open jobs need, at least one per 1,000
+	/// jobs).
 	clients: usize,
-	window: usize,
-	transfers: usize,
+	/// Most jobs open at once, submitted or waiting in the pool (0: twice the miners' capacity).
+	open: usize,
+	/// Jobs per submission (`None`: `Jobs.MaxBatch` when the runtime has `submit_jobs`, else 1).
+	batch: Option<u32>,
 	model: String,
 	max_tokens: u32,
-	/// Run the attacker next to the honest clients.
-	spam: bool,
-	/// The attacker's transactions in flight at once.
-	spam_window: usize,
-	/// The attacker's secret URI.
-	spam_account: String,
-	/// Blocks the attacker's transactions are valid for (0: immortal). The pool orders
-	/// transactions of equal priority by the end of their validity, then by age.
-	spam_mortality: u64,
-	/// A file with the JSON line of a run without attacker, printed side by side.
-	baseline: Option<String>,
+	/// Accounts the transfers come from.
+	transfer_accounts: usize,
+	/// At least this many transfers pre-signed per transfer phase.
+	transfers: usize,
+	/// Transfers pre-signed per phase, in blocks' capacity (at least 10).
+	presign_blocks: u64,
+	/// Pool backlog kept during a transfer phase, in blocks' capacity.
+	backlog_blocks: u64,
+	/// Steady blocks a transfer phase runs for before it stops submitting.
+	steady_blocks: usize,
+	/// Blocks left out at the start of a phase.
+	ramp_blocks: u64,
+	/// Connections submitting in parallel.
+	connections: usize,
 }
 
 fn args() -> Result<Args, String> {
 	let mut args = Args {
 		url: "ws://127.0.0.1:9944".into(),
-		jobs: 1_000,
-		clients: 8,
-		window: 512,
-		transfers: 1_000,
+		jobs: 4_000,
+		clients: 0,
+		open: 0,
+		batch: None,
 		model: "bench-model".into(),
 		max_tokens: 16,
-		spam: false,
-		spam_window: 512,
-		spam_account: "//Dave//stash".into(),
-		// As the honest clients sign (subxt's default): the same footing in the pool.
-		spam_mortality: 32,
-		baseline: None,
+		transfer_accounts: 128,
+		transfers: 0,
+		presign_blocks: 40,
+		backlog_blocks: 4,
+		steady_blocks: 30,
+		ramp_blocks: 3,
+		connections: 8,
 	};
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
 		if flag == "--bench" {
-			continue;
-		}
-		if flag == "--spam" {
-			args.spam = true;
 			continue;
 		}
 		let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -120,16 +115,18 @@ fn args() -> Result<Args, String> {
 		match flag.as_str() {
 			"--url" => args.url = value.clone(),
 			"--jobs" => args.jobs = number()?,
-			"--clients" => args.clients = number()?.max(1),
-			"--window" => args.window = number()?.clamp(1, 1_000),
-			"--transfers" => args.transfers = number()?,
+			"--clients" => args.clients = number()?,
+			"--open" => args.open = number()?,
+			"--batch" => args.batch = Some(number()?.max(1) as u32),
 			"--model" => args.model = value.clone(),
 			"--max-tokens" => args.max_tokens = number()? as u32,
-			// One watched transaction each: under the node's 1,024 subscriptions a connection.
-			"--spam-window" => args.spam_window = number()?.clamp(1, 1_000),
-			"--spam-account" => args.spam_account = value.clone(),
-			"--spam-mortality" => args.spam_mortality = number()? as u64,
-			"--baseline" => args.baseline = Some(value.clone()),
+			"--transfer-accounts" => args.transfer_accounts = number()?.max(100),
+			"--transfers" => args.transfers = number()?,
+			"--presign-blocks" => args.presign_blocks = number()?.max(10) as u64,
+			"--backlog-blocks" => args.backlog_blocks = number()?.max(1) as u64,
+			"--steady-blocks" => args.steady_blocks = number()?.max(1),
+			"--ramp-blocks" => args.ramp_blocks = number()? as u64,
+			"--connections" => args.connections = number()?.max(1),
 			_ => return Err(format!("unknown flag {flag}")),
 		}
 	}
@@ -138,1358 +135,1256 @@ fn args() -> Result<Args, String> {
 
 #[tokio::main]
 async fn main() {
-	if let Err(e) = run().await {
+	let result =
+		if std::env::args().any(|a| a == "--spam") { spam::run().await } else { run().await };
+	if let Err(e) = result {
 		eprintln!("error: {e}");
 		std::process::exit(1);
 	}
-}
-
-/// What the block follower saw.
-#[derive(Default)]
-struct Seen {
-	/// Job id → (when its end was seen, how it ended).
-	ended: HashMap<u64, (Instant, &'static str)>,
-	/// Per block: (number, ref-time used / max, extrinsics).
-	blocks: Vec<(u64, f64, usize)>,
-	/// Failure reasons and how often each was seen.
-	reasons: HashMap<String, usize>,
-	/// Job id → why it failed, for the failed jobs.
-	failures: HashMap<u64, String>,
-	/// When each one-unit transfer (the benchmark's) was seen in a block.
-	transfers: Vec<Instant>,
-	/// With `--spam`, per block: (number, the attacker's open jobs).
-	attacker_open: Vec<(u64, u32)>,
-	/// With `--spam`: the attacker's transactions by kind (sent, refused and dropped as the
-	/// attacker saw them, outcomes in blocks as the follower did).
-	attack: BTreeMap<&'static str, Tally>,
-	/// With `--spam`: the attacker's jobs on chain.
-	attacker_jobs: Vec<u64>,
-	/// With `--spam`: time the attacker spent signing, and waiting for the pool to take a
-	/// transaction (submissions overlap), with how many of each.
-	attacker_time: [(usize, Duration); 2],
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 	mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn err(e: impl std::fmt::Display) -> String {
+	e.to_string()
+}
+
+/// The amount of a benchmark transfer: one planck, so the follower tells them from the rest.
+const MARK: u128 = 1;
+
+/// One block as the follower saw it.
+#[derive(Clone, Default)]
+struct Rec {
+	number: u64,
+	/// `Timestamp::Now`, milliseconds.
+	ts: u64,
+	/// `System::BlockWeight` ref time: normal, operational, mandatory.
+	weight: [u64; 3],
+	extrinsics: usize,
+	/// Benchmark transfers in the block.
+	transfers: u64,
+	/// The clients' jobs that got on chain in the block.
+	jobs_in: u64,
+	/// The clients' jobs completed in the block.
+	completed: u64,
+	/// `Jobs::QueuedCount` after the block.
+	queued: u32,
+	/// The phase's units the pool held (taken, not yet in a block) after the block.
+	backlog: i64,
+	/// The clients' jobs open on chain after the block.
+	open: u64,
+	/// The phase it belongs to, and whether it is a steady block of it.
+	phase: Option<&'static str>,
+	steady: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+	Transfers,
+	Jobs,
+}
+
+/// The phase in progress, shared by its submitters and the follower.
+struct Load {
+	label: &'static str,
+	kind: Kind,
+	/// Units (transfers, jobs) the pool took.
+	accepted: u64,
+	/// Units seen in blocks (jobs: on chain or failed at dispatch).
+	included: u64,
+	/// The submitters are done (out of transactions, or stopped).
+	exhausted: bool,
+	/// Enough steady blocks: stop submitting (transfers only).
+	stop: bool,
+	/// Steady blocks wanted before stopping (transfers; jobs run to the end).
+	steady_target: Option<usize>,
+	ramp: u64,
+	/// The first block with a unit in it (transfers) or a completed job.
+	first: Option<u64>,
+	/// The steady blocks so far: first and last.
+	steady: Option<(u64, u64)>,
+	/// The steady range ended (a block was not steady after it began).
+	closed: bool,
+	/// Whether work was waiting after the previous block (see [`file_block`]).
+	waiting: bool,
+}
+
+/// Every job of the clients, from submission to end.
+#[derive(Default)]
+struct Book {
+	/// Client account → index.
+	clients: HashMap<[u8; 32], usize>,
+	/// Per client: jobs reserved or taken by the pool and not ended yet.
+	open: Vec<i64>,
+	open_total: i64,
+	/// Jobs in submissions the pool took.
+	submitted: u64,
+	/// Jobs that got on chain (`JobSubmitted`).
+	on_chain: u64,
+	/// Jobs in submissions included but failed at dispatch, by error.
+	dispatch_failed: BTreeMap<String, u64>,
+	/// Open jobs on chain: id → (client, block it got on chain in).
+	live: HashMap<u64, (usize, u64)>,
+	completed: u64,
+	failed: BTreeMap<String, u64>,
+	expired: u64,
+	cancelled: u64,
+	/// Blocks from submission to end, per ended job.
+	blocks_to_end: Vec<u32>,
+}
+
+#[derive(Default)]
+struct State {
+	blocks: Vec<Rec>,
+	load: Option<Load>,
+	book: Book,
+	/// Read block bodies (to tell the clients' failed submissions).
+	bodies: bool,
+	/// The follower's last error, if it stopped.
+	error: Option<String>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+/// The chain's figures the benchmark needs.
+struct Limits {
+	/// The normal class's `max_total` ref time.
+	normal_max: u64,
+	/// The normal class's `base_extrinsic` ref time.
+	base_extrinsic: u64,
+	block_time: Duration,
+	max_batch: u32,
+	max_open_per_client: u32,
+}
+
 async fn run() -> Result<(), String> {
 	let args = args()?;
-	let connect = Connect::new(args.url.clone());
-	let chain = Chain::connect(&connect).await.map_err(|e| e.to_string())?;
-	let clients: Vec<Key> = (0..args.clients)
-		.map(|i| Key::from_uri(&format!("//Alice//bench/{i}")).map_err(|e| e.to_string()))
+	let chain = Chain::connect(&Connect::new(args.url.clone())).await.map_err(err)?;
+	let at = chain.api().at_current_block().await.map_err(err)?;
+	let weights =
+		at.constants().entry(runtime::constants().system().block_weights()).map_err(err)?;
+	let params = chain.parameters().await.map_err(err)?;
+	let limits = Limits {
+		normal_max: weights
+			.per_class
+			.normal
+			.max_total
+			.as_ref()
+			.map_or(weights.max_block.ref_time, |w| w.ref_time),
+		base_extrinsic: weights.per_class.normal.base_extrinsic.ref_time,
+		block_time: chain.constants().block_time,
+		max_batch: chain.constants().max_batch,
+		max_open_per_client: params.max_open_jobs_per_client.max(1),
+	};
+	let has_batch_call = at
+		.metadata()
+		.pallet_by_name("Jobs")
+		.and_then(|p| p.call_variant_by_name("submit_jobs"))
+		.is_some();
+	let batch = match args.batch {
+		Some(1) => 1,
+		Some(n) if has_batch_call => n.min(limits.max_batch),
+		Some(_) => {
+			return Err("--batch above 1 needs Jobs::submit_jobs, which this runtime lacks".into())
+		}
+		None if has_batch_call => limits.max_batch,
+		None => 1,
+	};
+	let miners = chain.miners(None).await.map_err(err)?;
+	let miner_slots: u32 = miners.iter().map(|m| m.capacity).sum();
+	let open_limit = match args.open {
+		0 => (2 * miner_slots as usize).max(2 * batch as usize),
+		n => n,
+	};
+	let per_client = limits.max_open_per_client as usize;
+	let clients_count = match args.clients {
+		0 => open_limit.div_ceil(per_client).max(args.jobs.div_ceil(1_000)).max(1),
+		n => n,
+	};
+	eprintln!(
+		"chain: normal class max {:.1} ms a block, base extrinsic {:.1} µs, block time {:?}; {} \
+		 miners holding {} jobs at most; a client may have {} jobs open; {}",
+		limits.normal_max as f64 / 1e9,
+		limits.base_extrinsic as f64 / 1e6,
+		limits.block_time,
+		miners.len(),
+		miner_slots,
+		limits.max_open_per_client,
+		if batch > 1 {
+			format!("jobs submitted with Jobs::submit_jobs, {batch} a transaction")
+		} else {
+			"jobs submitted with Jobs::submit_job, one a transaction".into()
+		}
+	);
+
+	let state: Shared = Arc::default();
+	let follower = tokio::spawn(follow(chain.clone(), state.clone()));
+
+	// 0. The empty-block baseline.
+	let start = chain.best_number().await.map_err(err)?;
+	wait_blocks(&state, start + 4, Duration::from_secs(60)).await?;
+	let baseline = {
+		let s = lock(&state);
+		let empty: Vec<&Rec> = s.blocks.iter().filter(|r| r.number > start).take(4).collect();
+		empty.iter().map(|r| r.weight[2]).sum::<u64>() / empty.len().max(1) as u64
+	};
+	eprintln!("empty-block baseline: {:.3} ms of mandatory weight a block", baseline as f64 / 1e9);
+
+	// Accounts: the transfers' senders and the job clients, funded by Alice.
+	let senders: Vec<Key> = (0..args.transfer_accounts)
+		.map(|i| Key::from_uri(&format!("//Alice//bench/transfer/{i}")).map_err(err))
 		.collect::<Result<_, _>>()?;
-	let attacker = if args.spam {
-		Some(Key::from_uri(&args.spam_account).map_err(|e| e.to_string())?)
-	} else {
-		None
-	};
-
-	// Fund the clients.
-	let alice = Key::from_uri("//Alice").map_err(|e| e.to_string())?;
-	let mut funding = Vec::new();
-	for client in &clients {
-		let call = runtime::transactions()
-			.balances()
-			.transfer_keep_alive(MultiAddress::Id(client.account()), 10_000 * AIT);
-		funding.push(chain.send(&call, &alice).await.map_err(|e| e.to_string())?);
+	let clients: Vec<Key> = (0..clients_count)
+		.map(|i| Key::from_uri(&format!("//Alice//bench/{i}")).map_err(err))
+		.collect::<Result<_, _>>()?;
+	let jobs_per_client = args.jobs.div_ceil(clients_count) as u128;
+	// Each job: its budget (held until it ends), its storage deposit (held until it is pruned,
+	// a day later), the fee; ten times that to spare.
+	let job_price = AIT / 1_000;
+	let client_funds = 10 * AIT + jobs_per_client * (job_price + AIT / 10);
+	let mut funding: Vec<(AccountId, u128)> =
+		senders.iter().map(|k| (k.account(), 1_000 * AIT)).collect();
+	funding.extend(clients.iter().map(|k| (k.account(), client_funds)));
+	fund(&chain, &funding).await?;
+	eprintln!(
+		"funded {} transfer accounts ({} each) and {} job clients ({} each)",
+		senders.len(),
+		format_ait(1_000 * AIT),
+		clients.len(),
+		format_ait(client_funds)
+	);
+	{
+		let mut s = lock(&state);
+		s.book.clients = clients.iter().enumerate().map(|(i, k)| (k.account().0, i)).collect();
+		s.book.open = vec![0; clients.len()];
 	}
-	for pending in funding {
-		pending.in_block().await.map_err(|e| format!("funding: {e}"))?;
-	}
-	eprintln!("funded {} client accounts", clients.len());
 
-	let seen = Arc::new(Mutex::new(Seen::default()));
-	let (watch, cancels) = match &attacker {
-		Some(key) => {
-			let (watch, cancels) = Spam::watch(key, &args.model);
-			(Some(watch), Some(cancels))
-		}
-		None => (None, None),
-	};
-	let follower = tokio::spawn(follow(chain.clone(), seen.clone(), watch));
-
-	// Jobs: each client keeps at most its share of the window open, and never more than the
-	// chain allows one client (`max_open_jobs_per_client`).
-	let params = chain.parameters().await.map_err(|e| e.to_string())?;
-	let per_client =
-		(args.window / args.clients).clamp(1, params.max_open_jobs_per_client as usize);
-	let spam = match (&attacker, cancels) {
-		(Some(key), Some(cancels)) => Some(Spam::start(&args, key, &params, &seen, cancels).await?),
-		_ => None,
-	};
-	// With the attacker, refused submissions are retried (and counted), as a client would.
-	let rejections = spam.as_ref().map(|_| Arc::new(Mutex::new(BTreeMap::new())));
-	let block_time = chain.constants().block_time;
-	let started = Instant::now();
-	let first_block = chain.best_number().await.map_err(|e| e.to_string())?;
-	let mut tasks = Vec::new();
-	for (i, client) in clients.iter().enumerate() {
-		let share = args.jobs / args.clients + usize::from(i < args.jobs % args.clients);
-		let window = Arc::new(Semaphore::new(per_client));
-		let (client, seen, url) = (client.clone(), seen.clone(), args.url.clone());
-		let (model, max_tokens) = (args.model.clone(), args.max_tokens);
-		let rejections = rejections.clone();
-		tasks.push(tokio::spawn(async move {
-			let job = Honest { model: &model, max_tokens, block_time, rejections };
-			submit_jobs(&url, &client, share, &job, &window, &seen).await
-		}));
-	}
-	let mut submitted: Vec<(u64, Instant)> = Vec::new();
-	for task in tasks {
-		submitted.extend(task.await.map_err(|e| e.to_string())??);
-	}
-	let all_ended = wait_for(Duration::from_secs(600), || {
-		let seen = lock(&seen);
-		submitted.iter().all(|(id, _)| seen.ended.contains_key(id))
-	})
-	.await;
-	let jobs_secs = {
-		let seen = lock(&seen);
-		submitted
-			.iter()
-			.filter_map(|(id, _)| seen.ended.get(id).map(|(at, _)| *at))
-			.max()
-			.unwrap_or_else(Instant::now)
-			.duration_since(started)
-			.as_secs_f64()
-	};
-	let last_block = chain.best_number().await.map_err(|e| e.to_string())?;
-
-	let attack = match spam {
-		Some(spam) => Some(spam.finish(&seen).await?),
-		None => None,
-	};
-
-	// Transfers, same node, same run: signed first, then sent from one connection per client.
-	let (mut transferred, mut transfer_secs) = (0, 0.0);
-	if attack.is_none() {
-		let mut batches = Vec::new();
-		for (i, client) in clients.iter().enumerate() {
-			let share =
-				args.transfers / args.clients + usize::from(i < args.transfers % args.clients);
-			let dest = clients[(i + 1) % clients.len()].account();
-			batches.push(sign_transfers(&chain, client, &dest, share).await?);
-		}
-		let transfers_started = Instant::now();
-		let mut tasks = Vec::new();
-		for batch in batches {
-			let url = args.url.clone();
-			tasks.push(tokio::spawn(async move { submit_signed(&url, batch).await }));
-		}
-		let mut sent = 0;
-		for task in tasks {
-			sent += task.await.map_err(|e| e.to_string())??;
-		}
-		wait_for(Duration::from_secs(600), || lock(&seen).transfers.len() >= sent).await;
-		let seen = lock(&seen);
-		let last = seen.transfers.iter().max().copied().unwrap_or_else(Instant::now);
-		transferred = seen.transfers.len();
-		transfer_secs = last.duration_since(transfers_started).as_secs_f64();
-	}
+	let ctx = Ctx { args: &args, chain: &chain, state: &state, limits: &limits, baseline };
+	// 1. transfers, 2. jobs, 3. transfers again.
+	let t1 = transfer_phase(&ctx, "transfers 1", &senders).await?;
+	t1.print(&limits);
+	let job_setup = JobSetup { batch, open_limit, price: job_price };
+	let jobs = job_phase(&ctx, &clients, &job_setup).await?;
+	jobs.print(&limits);
+	let t2 = transfer_phase(&ctx, "transfers 2", &senders).await?;
+	t2.print(&limits);
 	follower.abort();
 
-	// Nothing lost, nothing held (the attacker's budgets included).
-	let mut accounts: Vec<AccountId> = clients.iter().map(Key::account).collect();
-	accounts.extend(attacker.as_ref().map(Key::account));
+	// Every job accounted for, nothing held.
+	let accounts: Vec<AccountId> = clients.iter().map(Key::account).collect();
 	let escrow = escrow_left(&chain, &accounts).await?;
-	let seen = lock(&seen);
-	let lost = submitted.iter().filter(|(id, _)| !seen.ended.contains_key(id)).count();
-	let mut outcomes: HashMap<&str, usize> = HashMap::new();
-	let mut latencies: Vec<f64> = Vec::new();
-	let mut honest_reasons: BTreeMap<&str, usize> = BTreeMap::new();
-	for (id, at) in &submitted {
-		if let Some((ended, how)) = seen.ended.get(id) {
-			*outcomes.entry(how).or_default() += 1;
-			latencies.push(ended.duration_since(*at).as_secs_f64());
-		}
-		if let Some(reason) = seen.failures.get(id) {
-			*honest_reasons.entry(reason).or_default() += 1;
-		}
-	}
-	latencies.sort_by(f64::total_cmp);
-	let job_blocks: Vec<&(u64, f64, usize)> =
-		seen.blocks.iter().filter(|(n, _, _)| *n > first_block && *n <= last_block).collect();
-	let fullness: Vec<f64> = job_blocks.iter().map(|(_, f, _)| *f).collect();
-	let mean_fullness = fullness.iter().sum::<f64>() / fullness.len().max(1) as f64;
-	let max_fullness = fullness.iter().copied().fold(0.0, f64::max);
-	let mean_extrinsics =
-		job_blocks.iter().map(|(_, _, x)| *x as f64).sum::<f64>() / job_blocks.len().max(1) as f64;
+	let s = lock(&state);
+	let book = &s.book;
+	let dispatch_failed: u64 = book.dispatch_failed.values().sum();
+	let failed: u64 = book.failed.values().sum();
+	let ended = book.completed + failed + book.expired + book.cancelled;
+	let never_included = book.submitted.saturating_sub(book.on_chain + dispatch_failed);
+	let lost = never_included + book.on_chain.saturating_sub(ended);
+	let mut to_end: Vec<f64> = book.blocks_to_end.iter().map(|&b| f64::from(b)).collect();
+	to_end.sort_by(f64::total_cmp);
 
-	let jobs_per_sec = submitted.len() as f64 / jobs_secs;
-	let transfers_per_sec = transferred as f64 / transfer_secs;
-	println!("jobs: {} submitted, outcomes {outcomes:?}, lost {lost}", submitted.len());
-	if attack.is_some() {
-		if !honest_reasons.is_empty() {
-			println!("failure reasons (honest jobs): {honest_reasons:?}");
-		}
-	} else if !seen.reasons.is_empty() {
-		println!("failure reasons: {:?}", seen.reasons);
-	}
-	println!("jobs/s: {jobs_per_sec:.2} ({} jobs in {jobs_secs:.1} s)", submitted.len());
+	let transfers_per_sec = (t1.per_sec + t2.per_sec) / 2.0;
+	let transfer_weight = (t1.total_per_unit + t2.total_per_unit) / 2.0;
+	let rate_ratio = jobs.per_sec / transfers_per_sec;
+	let weight_ratio = jobs.total_per_unit / transfer_weight;
+	println!();
 	println!(
-		"submit -> end latency: p50 {:.2} s, p95 {:.2} s, p99 {:.2} s",
-		pct(&latencies, 50.0),
-		pct(&latencies, 95.0),
-		pct(&latencies, 99.0)
+		"jobs: {} pre-signed, {} submitted (taken by the pool), {} on chain, {} failed at \
+		 dispatch {:?}; ended: {} completed, {} failed {:?}, {} expired, {} cancelled; lost {}",
+		args.jobs,
+		book.submitted,
+		book.on_chain,
+		dispatch_failed,
+		book.dispatch_failed,
+		book.completed,
+		failed,
+		book.failed,
+		book.expired,
+		book.cancelled,
+		lost
 	);
 	println!(
-		"blocks #{}..#{} ({}): ref-time fullness mean {:.1} %, max {:.1} %; {:.1} extrinsics per block",
-		first_block + 1,
-		last_block,
-		job_blocks.len(),
-		mean_fullness * 100.0,
-		max_fullness * 100.0,
-		mean_extrinsics
+		"blocks from a job's submission block to its end block: p50 {:.0}, p95 {:.0}, max {:.0}",
+		pct(&to_end, 50.0),
+		pct(&to_end, 95.0),
+		to_end.last().copied().unwrap_or(f64::NAN)
 	);
-	if attack.is_none() {
-		println!(
-			"transfers/s: {transfers_per_sec:.2} ({transferred} transfers in {transfer_secs:.1} s)"
-		);
-		println!("ratio jobs/s / transfers/s: {:.3}", jobs_per_sec / transfers_per_sec);
-	}
 	println!(
-		"escrow at the end: total held {}, open budgets {}, client holds {}",
-		escrow.total, escrow.budgets, escrow.holds
+		"escrow at the end: total held {}, open budgets {}, client holds {}; storage deposits \
+		 still held (released when the jobs are pruned): {}",
+		escrow.total,
+		escrow.budgets,
+		escrow.holds,
+		format_ait(escrow.deposits)
 	);
-	if escrow.deposits > 0 {
-		println!(
-			"storage deposits still held (released when the jobs are pruned): {}",
-			format_ait(escrow.deposits)
-		);
-	}
-	let mut figures = serde_json::json!({
-		"jobs": submitted.len(), "lost": lost, "outcomes": outcomes,
-		"jobs_per_sec": jobs_per_sec, "jobs_secs": jobs_secs,
-		"latency_p50": pct(&latencies, 50.0), "latency_p95": pct(&latencies, 95.0),
-		"latency_p99": pct(&latencies, 99.0),
-		"blocks": job_blocks.len(), "fullness_mean": mean_fullness, "fullness_max": max_fullness,
-		"extrinsics_per_block": mean_extrinsics,
+	println!(
+		"transfers/s: {:.1} and {:.1}, mean {:.1}; jobs/s {:.2}; jobs/s ÷ transfers/s = {:.4}",
+		t1.per_sec, t2.per_sec, transfers_per_sec, jobs.per_sec, rate_ratio
+	);
+	println!(
+		"weight per transfer {:.1} µs, per completed job {:.1} µs (total block weight net of \
+		 the empty-block baseline); weight per job ÷ weight per transfer = {:.1}",
+		transfer_weight / 1e6,
+		jobs.total_per_unit / 1e6,
+		weight_ratio
+	);
+	let figures = json!({
+		"baseline_mandatory_us": baseline as f64 / 1e6,
+		"normal_max_us": limits.normal_max as f64 / 1e6,
+		"block_time_ms": limits.block_time.as_millis() as u64,
+		"batch": batch, "open_limit": open_limit, "clients": clients.len(),
+		"transfer_accounts": senders.len(), "miner_slots": miner_slots,
+		"transfers_1": t1.json(), "jobs_phase": jobs.json(), "transfers_2": t2.json(),
+		"transfers_per_sec": transfers_per_sec, "jobs_per_sec": jobs.per_sec,
+		"ratio_jobs_per_transfers": rate_ratio,
+		"weight_per_transfer_us": transfer_weight / 1e6,
+		"weight_per_job_us": jobs.total_per_unit / 1e6,
+		"ratio_weight_job_per_transfer": weight_ratio,
+		"jobs": {
+			"presigned": args.jobs, "submitted": book.submitted, "on_chain": book.on_chain,
+			"dispatch_failed": book.dispatch_failed, "completed": book.completed,
+			"failed": book.failed, "expired": book.expired, "cancelled": book.cancelled,
+			"lost": lost,
+			"blocks_to_end_p50": pct(&to_end, 50.0), "blocks_to_end_p95": pct(&to_end, 95.0),
+		},
 		"escrow_total_held": escrow.total.to_string(), "escrow_open_budgets": escrow.budgets,
 		"escrow_client_holds": escrow.holds.to_string(),
 		"deposits_held": escrow.deposits.to_string(),
 	});
-	if let Some(attack) = &attack {
-		let rejected = rejections.as_ref().map(|r| lock(r).clone()).unwrap_or_default();
-		let rejected_count: usize = rejected.values().sum();
-		println!(
-			"honest submissions refused by the chain and retried: {rejected_count}{}",
-			if rejected.is_empty() { String::new() } else { format!(" {rejected:?}") }
-		);
-		let attacker_json = attack.print(&params);
-		figures["honest_failure_reasons"] = serde_json::json!(honest_reasons);
-		figures["honest_retries"] = serde_json::json!(rejected_count);
-		figures["honest_retry_reasons"] = serde_json::json!(rejected);
-		figures["attacker"] = attacker_json;
-		match &args.baseline {
-			Some(path) => {
-				let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-				let baseline: Value = serde_json::from_str(text.trim())
-					.map_err(|e| format!("{path}: not the JSON line of a load run: {e}"))?;
-				side_by_side(&baseline, &figures);
-			}
-			None => println!("(no --baseline: no side-by-side table)"),
-		}
-	} else {
-		figures["transfers"] = serde_json::json!(transferred);
-		figures["transfers_per_sec"] = serde_json::json!(transfers_per_sec);
-		figures["ratio"] = serde_json::json!(jobs_per_sec / transfers_per_sec);
-	}
 	println!("{figures}");
-	if !all_ended || lost > 0 || !escrow.is_empty() {
+	if lost > 0 || !escrow.is_empty() || book.submitted < args.jobs as u64 {
 		return Err(format!(
-			"{lost} jobs did not end or the escrow is not empty: total held {}, open budgets {}, \
-			 client holds {}",
-			escrow.total, escrow.budgets, escrow.holds
+			"{lost} jobs lost, {} of {} submitted, or the escrow is not empty: total held {}, \
+			 open budgets {}, client holds {}",
+			book.submitted, args.jobs, escrow.total, escrow.budgets, escrow.holds
 		));
 	}
-	if let Some(attack) = &attack {
-		if attack.open_left > 0 {
-			return Err(format!("{} of the attacker's jobs did not end", attack.open_left));
-		}
-	}
 	Ok(())
 }
 
-/// How honest jobs are made and what happens to a refused one.
-struct Honest<'a> {
-	model: &'a str,
-	max_tokens: u32,
-	block_time: Duration,
-	/// With the attacker: refused submissions are retried a block later, counted here by
-	/// reason. Without: a refused submission fails the run.
-	rejections: Option<Arc<Mutex<BTreeMap<String, usize>>>>,
+/// What every phase needs.
+struct Ctx<'a> {
+	args: &'a Args,
+	chain: &'a Chain,
+	state: &'a Shared,
+	limits: &'a Limits,
+	/// Mandatory ref time of an empty block.
+	baseline: u64,
 }
 
-/// Submits `count` jobs from `client` on its own connection, never more than the window open.
-async fn submit_jobs(
-	url: &str,
-	client: &Key,
-	count: usize,
-	job: &Honest<'_>,
-	window: &Arc<Semaphore>,
-	seen: &Arc<Mutex<Seen>>,
-) -> Result<Vec<(u64, Instant)>, String> {
-	let chain = Chain::connect(&Connect::new(url)).await.map_err(|e| e.to_string())?;
-	let mut pending = Vec::new();
-	for n in 0..count {
-		let permit = window.clone().acquire_owned().await.map_err(|e| e.to_string())?;
-		let call = runtime::transactions().jobs().submit_job(
-			JobKind::TextInference,
-			BoundedVec(job.model.as_bytes().to_vec()),
-			BoundedVec(format!("load job {n}: say something").into_bytes()),
-			InferenceParams {
-				temperature_milli: 0,
-				max_tokens: job.max_tokens,
-				seed: Some(n as u64),
-			},
-			AIT / 1_000,
-			None,
-			None,
-		);
-		let at = Instant::now();
-		let first = match (chain.send(&call, client).await, &job.rejections) {
-			(Ok(sent), _) => Ok(sent),
-			(Err(e), Some(_)) if !e.is_disconnected() => Err(e),
-			(Err(e), _) => return Err(format!("submit: {e}")),
-		};
-		let (seen, chain, client) = (seen.clone(), chain.clone(), client.clone());
-		let (rejections, block_time) = (job.rejections.clone(), job.block_time);
-		// The permit is released once the job ends.
-		pending.push(tokio::spawn(async move {
-			let mut attempt = first;
-			let job_id = loop {
-				let outcome = match attempt {
-					Ok(sent) => sent.in_block().await,
-					Err(e) => Err(e),
-				};
-				let error = match outcome {
-					Ok(submitted) => {
-						break submitted_job_id(&submitted.events).ok_or("no JobSubmitted event")?
-					}
-					Err(e) => e,
-				};
-				match &rejections {
-					Some(rejections)
-						if !error.is_disconnected() && at.elapsed() < Duration::from_secs(600) =>
-					{
-						*lock(rejections).entry(reason(&error)).or_default() += 1;
-						tokio::time::sleep(block_time).await;
-						attempt = chain.send(&call, &client).await;
-					}
-					_ => return Err(format!("submit: {error}")),
-				}
-			};
-			wait_for(Duration::from_secs(600), || lock(&seen).ended.contains_key(&job_id)).await;
-			drop(permit);
-			Ok::<_, String>((job_id, at))
-		}));
-	}
-	let mut out = Vec::new();
-	for task in pending {
-		out.push(task.await.map_err(|e| e.to_string())??);
-	}
-	Ok(out)
-}
-
-/// The id of the job a `submit_job` created, from its events (the first field of
-/// `JobSubmitted`).
-fn submitted_job_id(events: &ExtrinsicEvents<Config>) -> Option<u64> {
-	let event = events
-		.iter()
-		.flatten()
-		.find(|e| e.pallet_name() == "Jobs" && e.event_name() == "JobSubmitted")?;
-	let mut fields = event.field_bytes();
-	u64::decode(&mut fields).ok()
-}
-
-/// A short reason for a refused or failed transaction: `Pallet::Error` for a dispatch that
-/// failed in a block; otherwise the node's message with its numbers left out, so that alike
-/// messages count together.
-fn reason(error: &Error) -> String {
-	let text = match error {
-		Error::Rejected(text) => text.clone(),
-		other => other.to_string(),
-	};
-	let name = text.split_once(": ").map_or(text.as_str(), |(name, _)| name);
-	if name.contains("::") && !name.contains(' ') {
-		return name.to_string();
-	}
-	let mut short = String::new();
-	for c in text.chars().take(100) {
-		if !c.is_ascii_digit() {
-			short.push(c);
-		} else if !short.ends_with('N') {
-			short.push('N');
-		}
-	}
-	short
-}
-
-/// How long the attacker's transactions are valid, in words.
-fn mortality(blocks: u64) -> String {
-	match blocks {
-		0 => "immortal".into(),
-		blocks => format!("valid for {blocks} blocks"),
-	}
-}
-
-/// The attacker's transactions, by kind.
-const UNSERVED_NEW: &str = "job for an unserved model, new id each time";
-const UNSERVED_ONE: &str = "job for one unserved model";
-const SERVED: &str = "job for the served model";
-const CANCEL: &str = "cancel of such a job";
-const OTHER: &str = "other";
-
-/// What the attacker's transactions of one kind came to.
-#[derive(Default)]
-struct Tally {
-	/// Handed to the node's pool.
-	sent: usize,
-	/// Refused by the pool when handed over, by reason.
-	refused: BTreeMap<String, usize>,
-	/// Taken by the pool, then dropped or found invalid there, by reason.
-	dropped: BTreeMap<String, usize>,
-	/// In a block, as the follower saw it: dispatched with success.
-	succeeded: usize,
-	/// In a block, dispatch failed, by `Pallet::Error`.
-	failed: BTreeMap<String, usize>,
-}
-
-/// The kind of one of the attacker's transactions, from its call.
-fn attack_kind(call: &str, mut fields: &[u8], served: &str) -> &'static str {
-	match call {
-		"cancel_job" => CANCEL,
-		// `submit_job(kind, model, ..)`: a one-byte job kind, then the model id.
-		"submit_job" => match <(u8, Vec<u8>)>::decode(&mut fields) {
-			Ok((_, model)) if model == served.as_bytes() => SERVED,
-			Ok((_, model)) if model == b"spam-model" => UNSERVED_ONE,
-			_ => UNSERVED_NEW,
-		},
-		_ => OTHER,
-	}
-}
-
-/// The name of a failed dispatch from the `dispatch_error` that starts an `ExtrinsicFailed`
-/// event: `Pallet::Error` for a pallet's error.
-fn dispatch_error_name(bytes: &[u8], metadata: &ArcMetadata) -> String {
-	// `DispatchError::Module` is variant 3: the pallet's index, then the error's.
-	if let [3, pallet, error, ..] = bytes {
-		if let Some(pallet) = metadata.pallet_by_error_index(*pallet) {
-			if let Some(variant) = pallet.error_variant_by_index(*error) {
-				return format!("{}::{}", pallet.name(), variant.name);
-			}
-		}
-	}
-	DispatchError::decode_from(bytes.to_vec(), metadata.clone())
-		.map_or_else(|_| "undecodable dispatch error".into(), |e| e.to_string())
-}
-
-type AtBlock = ClientAtBlock<Config, OnlineClientAtBlockImpl<Config>>;
-type Progress = TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>;
-type Signed = SubmittableTransaction<Config, OnlineClientAtBlockImpl<Config>>;
-
-/// The attacker's submission path: its own nonce counter and a block to sign against (read
-/// again each minute), so that a transaction costs one call to the node, and submissions run
-/// side by side. (`Chain::send` reads the nonce and the block before each transaction and
-/// submits one at a time, which holds a client to a few transactions a second on a busy node.)
-struct Flood {
-	chain: Chain,
-	key: Key,
-	/// Blocks a transaction is valid for from the block it is signed against (0: immortal).
-	mortality: u64,
-	state: tokio::sync::Mutex<FloodState>,
-}
-
-#[derive(Default)]
-struct FloodState {
-	/// The next nonce; `None`: read it again (after a refusal or a drop).
-	nonce: Option<u64>,
-	/// The block transactions are signed against (the finalized one, read again each block),
-	/// and when it was read.
-	at: Option<(Instant, AtBlock)>,
-}
-
-impl Flood {
-	/// Signs `call` with the next nonce, without asking the node (but for the block to sign
-	/// against, once a block).
-	async fn sign<C: Payload>(&self, call: &C) -> Result<Signed, Error> {
-		let mut state = self.state.lock().await;
-		let at = match state.at.take() {
-			Some((read, at)) if read.elapsed() < self.chain.constants().block_time => (read, at),
-			_ => {
-				let at =
-					self.chain.api().at_current_block().await.map_err(|e| self.chain.error(e))?;
-				(Instant::now(), at)
-			}
-		};
-		let nonce = match state.nonce {
-			Some(nonce) => nonce,
-			None => {
-				let account = self.key.account().to_string();
-				self.chain.request("system_accountNextIndex", rpc_params![account]).await?
-			}
-		};
-		let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce);
-		let params = match self.mortality {
-			0 => params.immortal(),
-			blocks => params.mortal_from_unchecked(blocks, at.1.block_number(), at.1.block_hash()),
-		};
-		let params = params.build();
-		// Offline: `create_signed` would ask the node for the nonce again.
-		let signed =
-			at.1.transactions()
-				.create_signable_offline(call, params)
-				.and_then(|mut signable| signable.sign(self.key.pair()));
-		state.at = Some(at);
-		let signed = signed.map_err(|e| Error::Rejected(e.to_string()))?;
-		state.nonce = Some(nonce + 1);
-		Ok(signed)
-	}
-
-	/// Hands a signed transaction to the pool; a refusal makes the next signature read the
-	/// nonce again.
-	async fn submit(&self, signed: &Signed) -> Result<Progress, Error> {
-		match signed.submit_and_watch().await {
-			Ok(progress) => Ok(progress),
-			Err(e) => {
-				self.state.lock().await.nonce = None;
-				Err(match self.chain.error(e) {
-					Error::Rpc(message) => Error::Rejected(message),
-					disconnected => disconnected,
-				})
-			}
-		}
-	}
-
-	/// Signs `call` and hands it to the pool.
-	async fn send<C: Payload>(&self, call: &C) -> Result<Progress, Error> {
-		let signed = self.sign(call).await?;
-		self.submit(&signed).await
-	}
-
-	/// Waits until the transaction is in a best block (`Ok`; the follower reads its outcome),
-	/// or the pool dropped it or found it invalid (`Err`; the nonce is read again).
-	async fn included(&self, mut progress: Progress) -> Result<(), Error> {
-		loop {
-			let status = match progress.next().await {
-				Some(Ok(status)) => status,
-				Some(Err(e)) => return Err(self.chain.error(e)),
-				None => {
-					self.state.lock().await.nonce = None;
-					return Err(Error::Disconnected(
-						"the node closed the transaction watch".into(),
-					));
-				}
-			};
-			match status {
-				TransactionStatus::InBestBlock(_) | TransactionStatus::InFinalizedBlock(_) => {
-					return Ok(())
-				}
-				TransactionStatus::Invalid { message }
-				| TransactionStatus::Dropped { message }
-				| TransactionStatus::Error { message } => {
-					self.state.lock().await.nonce = None;
-					return Err(Error::Rejected(message));
-				}
-				_ => continue,
-			}
-		}
-	}
-}
-
-/// What the follower reports to the attacker: its account, the served model, and where to
-/// send the ids of its served-model jobs (to cancel them).
-struct Watch {
-	account: AccountId,
-	served: String,
-	cancel: mpsc::UnboundedSender<u64>,
-}
-
-/// The attacker while it runs.
-struct Spam {
-	flood: Arc<Flood>,
-	stop: Arc<AtomicBool>,
-	task: tokio::task::JoinHandle<Result<(), String>>,
-	window: usize,
-	max_price: u128,
-	started: Instant,
-	first_block: u64,
-	nonce: u64,
-	free: u128,
-}
-
-/// What the attacker got through, for the report.
-struct AttackReport {
-	kinds: BTreeMap<&'static str, Tally>,
-	account: String,
-	window: usize,
-	mortality: u64,
-	max_price: u128,
-	secs: f64,
-	blocks: (u64, u64),
-	/// How far its nonce moved: its transactions in blocks.
-	nonce_moved: u64,
-	/// Its jobs that got on chain.
-	jobs: usize,
-	/// Per block of the attack: its open jobs.
-	open: Vec<u32>,
-	/// Its free balance before and after, and what it has on hold after.
-	free: (u128, u128),
-	held: u128,
-	/// Jobs still open at the end, cancelled then.
-	cleaned_up: usize,
-	/// Jobs that did not end even then.
-	open_left: usize,
-	/// Signing and submitting: how many, how long in all.
-	client_time: [(usize, Duration); 2],
-}
-
-impl Spam {
-	/// The attacker's view of the follower: what to tell it.
-	fn watch(key: &Key, served: &str) -> (Watch, mpsc::UnboundedReceiver<u64>) {
-		let (cancel, cancels) = mpsc::unbounded_channel();
-		(Watch { account: key.account(), served: served.to_string(), cancel }, cancels)
-	}
-
-	/// Starts the attacker on a connection of its own, and gives it a few blocks' head start.
-	async fn start(
-		args: &Args,
-		key: &Key,
-		params: &ParametersJson,
-		seen: &Arc<Mutex<Seen>>,
-		cancels: mpsc::UnboundedReceiver<u64>,
-	) -> Result<Spam, String> {
-		let chain =
-			Chain::connect(&Connect::new(args.url.clone())).await.map_err(|e| e.to_string())?;
-		let account = key.account();
-		let nonce = best_nonce(&chain, &account).await?;
-		let free = chain.free_balance(&account).await.map_err(|e| e.to_string())?;
-		let quote = chain.quote(&args.model, 1).await.map_err(|e| e.to_string())?;
-		eprintln!(
-			"attacker {} ({}): free {}, {} transactions in flight, {}, every job at the \
-			 governed min_fee {} for 1 token (the cheapest `{}` miner asks {}); the chain lets \
-			 one client have {} jobs open",
-			args.spam_account,
-			chain.address(&account),
-			format_ait(free),
-			args.spam_window,
-			mortality(args.spam_mortality),
-			format_ait(params.min_fee),
-			args.model,
-			quote.min_price.map_or("nothing: no miner".into(), format_ait),
-			params.max_open_jobs_per_client,
-		);
-		let flood = Arc::new(Flood {
-			chain,
-			key: key.clone(),
-			mortality: args.spam_mortality,
-			state: Default::default(),
-		});
-		let stop = Arc::new(AtomicBool::new(false));
-		let first_block = flood.chain.best_number().await.map_err(|e| e.to_string())?;
-		let started = Instant::now();
-		let task = tokio::spawn(attack(
-			flood.clone(),
-			args.model.clone(),
-			params.min_fee,
-			args.spam_window,
-			stop.clone(),
-			seen.clone(),
-			cancels,
-		));
-		tokio::time::sleep(flood.chain.constants().block_time * 3).await;
-		Ok(Spam {
-			flood,
-			stop,
-			task,
-			window: args.spam_window,
-			max_price: params.min_fee,
-			started,
-			first_block,
-			nonce,
-			free,
-		})
-	}
-
-	/// Stops the attacker, waits for its transactions in flight, then cancels its jobs still
-	/// open and waits until they ended.
-	async fn finish(self, seen: &Arc<Mutex<Seen>>) -> Result<AttackReport, String> {
-		self.stop.store(true, Ordering::Relaxed);
-		match tokio::time::timeout(Duration::from_secs(120), self.task).await {
-			Ok(joined) => joined.map_err(|e| e.to_string())??,
-			Err(_) => {
-				eprintln!("the attacker's last transactions were still in flight after 120 s")
-			}
-		}
-		let secs = self.started.elapsed().as_secs_f64();
-		let chain = &self.flood.chain;
-		let last_block = chain.best_number().await.map_err(|e| e.to_string())?;
-		let account = self.flood.key.account();
-		let nonce_moved = best_nonce(chain, &account).await?.saturating_sub(self.nonce);
-		// Let the follower catch up with the last block.
-		tokio::time::sleep(chain.constants().block_time).await;
-		let (kinds, jobs, open_per_block, client_time) = {
-			let mut seen = lock(seen);
-			let open_per_block: Vec<u32> = seen
-				.attacker_open
-				.iter()
-				.filter(|(n, _)| *n > self.first_block && *n <= last_block)
-				.map(|(_, open)| *open)
-				.collect();
-			(
-				std::mem::take(&mut seen.attack),
-				seen.attacker_jobs.clone(),
-				open_per_block,
-				seen.attacker_time,
-			)
-		};
-
-		// Clean up: cancel what is still open (queued jobs; a held one ends by itself).
-		let open: Vec<u64> = {
-			let seen = lock(seen);
-			jobs.iter().copied().filter(|id| !seen.ended.contains_key(id)).collect()
-		};
-		let mut cancels = Vec::new();
-		for job_id in &open {
-			let cancel = runtime::transactions().jobs().cancel_job(*job_id);
-			if let Ok(progress) = self.flood.send(&cancel).await {
-				cancels.push(progress);
-			}
-		}
-		for progress in cancels {
-			let _ = self.flood.included(progress).await;
-		}
-		wait_for(Duration::from_secs(600), || {
-			let seen = lock(seen);
-			jobs.iter().all(|id| seen.ended.contains_key(id))
-		})
-		.await;
-		let open_left = {
-			let seen = lock(seen);
-			jobs.iter().filter(|id| !seen.ended.contains_key(id)).count()
-		};
-		let (free, held) = chain.account_info(&account).await.map_err(|e| e.to_string())?;
-		Ok(AttackReport {
-			kinds,
-			account: chain.address(&account),
-			window: self.window,
-			mortality: self.flood.mortality,
-			max_price: self.max_price,
-			secs,
-			blocks: (self.first_block + 1, last_block),
-			nonce_moved,
-			jobs: jobs.len(),
-			open: open_per_block,
-			free: (self.free, free),
-			held,
-			cleaned_up: open.len(),
-			open_left,
-			client_time,
-		})
-	}
-}
-
-/// The attacker: keeps `window` transactions in flight until `stop`: first the cancels of its
-/// served-model jobs the follower saw on chain, otherwise, in turn, a job for a new unserved
-/// model, a job for one unserved model and a job for the `served` model; every job asks for
-/// one token and offers `max_price`.
-async fn attack(
-	flood: Arc<Flood>,
-	served: String,
-	max_price: u128,
-	window: usize,
-	stop: Arc<AtomicBool>,
-	seen: Arc<Mutex<Seen>>,
-	mut cancels: mpsc::UnboundedReceiver<u64>,
-) -> Result<(), String> {
-	let window = Arc::new(Semaphore::new(window));
-	let lost = Arc::new(AtomicBool::new(false));
-	let mut waiters = JoinSet::new();
-	let mut n = 0u64;
-	loop {
-		let permit = window.clone().acquire_owned().await.map_err(|e| e.to_string())?;
-		while waiters.try_join_next().is_some() {}
-		if stop.load(Ordering::Relaxed) {
-			break;
-		}
-		if lost.load(Ordering::Relaxed) {
-			return Err("the attacker lost its connection to the node".into());
-		}
-		let signing = Instant::now();
-		let (kind, signed) = match cancels.try_recv() {
-			Ok(job_id) => {
-				(CANCEL, flood.sign(&runtime::transactions().jobs().cancel_job(job_id)).await)
-			}
-			Err(_) => {
-				let (kind, model) = match n % 3 {
-					0 => (UNSERVED_NEW, format!("spam-model-{n}")),
-					1 => (UNSERVED_ONE, "spam-model".to_string()),
-					_ => (SERVED, served.clone()),
-				};
-				let call = runtime::transactions().jobs().submit_job(
-					JobKind::TextInference,
-					BoundedVec(model.into_bytes()),
-					BoundedVec(format!("spam {n}").into_bytes()),
-					InferenceParams { temperature_milli: 0, max_tokens: 1, seed: None },
-					max_price,
-					None,
-					None,
-				);
-				n += 1;
-				(kind, flood.sign(&call).await)
-			}
-		};
-		{
-			let mut seen = lock(&seen);
-			seen.attacker_time[0].0 += 1;
-			seen.attacker_time[0].1 += signing.elapsed();
-		}
-		let signed = match signed {
-			Ok(signed) => signed,
-			Err(e) if e.is_disconnected() => return Err(format!("attacker: {e}")),
-			Err(e) => {
-				*lock(&seen)
-					.attack
-					.entry(kind)
-					.or_default()
-					.refused
-					.entry(reason(&e))
-					.or_default() += 1;
-				tokio::time::sleep(Duration::from_millis(50)).await;
-				continue;
-			}
-		};
-		let (flood, seen, lost) = (flood.clone(), seen.clone(), lost.clone());
-		waiters.spawn(async move {
-			let _permit = permit;
-			let submitting = Instant::now();
-			let submitted = flood.submit(&signed).await;
-			{
-				let mut seen = lock(&seen);
-				seen.attacker_time[1].0 += 1;
-				seen.attacker_time[1].1 += submitting.elapsed();
-			}
-			let progress = match submitted {
-				Ok(progress) => progress,
-				Err(e) => {
-					lost.fetch_or(e.is_disconnected(), Ordering::Relaxed);
-					let reason = reason(&e);
-					*lock(&seen)
-						.attack
-						.entry(kind)
-						.or_default()
-						.refused
-						.entry(reason)
-						.or_default() += 1;
-					// The pool said no: give it a moment rather than spin.
-					tokio::time::sleep(Duration::from_millis(50)).await;
-					return;
-				}
-			};
-			lock(&seen).attack.entry(kind).or_default().sent += 1;
-			if let Err(e) = flood.included(progress).await {
-				*lock(&seen)
-					.attack
-					.entry(kind)
-					.or_default()
-					.dropped
-					.entry(reason(&e))
-					.or_default() += 1;
-			}
-		});
-	}
-	while waiters.join_next().await.is_some() {}
-	Ok(())
-}
-
-impl AttackReport {
-	/// Prints what the attacker got through; returns the same as JSON.
-	fn print(&self, params: &ParametersJson) -> Value {
-		let sum = |f: fn(&Tally) -> usize| self.kinds.values().map(f).sum::<usize>();
-		let sent = sum(|t| t.sent);
-		let refused = sum(|t| t.refused.values().sum());
-		let dropped = sum(|t| t.dropped.values().sum());
-		let succeeded = sum(|t| t.succeeded);
-		let failed = sum(|t| t.failed.values().sum());
-		let included = succeeded + failed;
-		let blocks = (self.blocks.1 + 1).saturating_sub(self.blocks.0).max(1);
-		println!(
-			"attacker {}: {} transactions in flight ({}) for {:.1} s (blocks #{}..#{}), every \
-			 job at max price {} (min_fee)",
-			self.account,
-			self.window,
-			mortality(self.mortality),
-			self.secs,
-			self.blocks.0,
-			self.blocks.1,
-			format_ait(self.max_price)
-		);
-		println!(
-			"attacker transactions: {sent} taken by the pool ({:.1}/s), {refused} refused at \
-			 submission; {included} in blocks ({:.1}/s, {:.1} a block; its nonce moved {}): \
-			 {succeeded} succeeded, {failed} failed; {dropped} dropped by the pool",
-			sent as f64 / self.secs,
-			included as f64 / self.secs,
-			included as f64 / blocks as f64,
-			self.nonce_moved,
-		);
-		let mut kinds = serde_json::Map::new();
-		for (kind, tally) in &self.kinds {
-			let mut line = format!("  {kind}: sent {}, succeeded {}", tally.sent, tally.succeeded);
-			for (label, reasons) in [
-				("failed", &tally.failed),
-				("dropped", &tally.dropped),
-				("refused at submission", &tally.refused),
-			] {
-				if !reasons.is_empty() {
-					line += &format!(", {label} {reasons:?}");
-				}
-			}
-			println!("{line}");
-			kinds.insert(
-				kind.to_string(),
-				serde_json::json!({
-					"sent": tally.sent, "succeeded": tally.succeeded, "failed": tally.failed,
-					"dropped": tally.dropped, "refused": tally.refused,
-				}),
-			);
-		}
-		let mean_ms =
-			|(count, total): (usize, Duration)| total.as_secs_f64() * 1_000.0 / count.max(1) as f64;
-		let (sign_ms, submit_ms) = (mean_ms(self.client_time[0]), mean_ms(self.client_time[1]));
-		println!(
-			"attacker client: {sign_ms:.1} ms to sign a transaction, {submit_ms:.1} ms until the \
-			 pool took it (submissions overlap), on average"
-		);
-		let max_open = self.open.iter().copied().max().unwrap_or(0);
-		let mean_open =
-			self.open.iter().map(|&o| f64::from(o)).sum::<f64>() / self.open.len().max(1) as f64;
-		println!(
-			"attacker jobs open per block: max {max_open}, mean {mean_open:.1} (the chain's \
-			 max_open_jobs_per_client: {}); {} jobs on chain in all, {} still open at the end \
-			 and cancelled then",
-			params.max_open_jobs_per_client, self.jobs, self.cleaned_up
-		);
-		println!(
-			"attacker balance: free {} -> {}, on hold at the end {} (storage deposits until the \
-			 jobs are pruned)",
-			format_ait(self.free.0),
-			format_ait(self.free.1),
-			format_ait(self.held)
-		);
-		serde_json::json!({
-			"account": self.account, "window": self.window, "mortality": self.mortality,
-			"secs": self.secs,
-			"max_price": self.max_price.to_string(),
-			"sent": sent, "refused": refused, "dropped": dropped, "included": included,
-			"succeeded": succeeded, "failed_in_block": failed, "nonce_moved": self.nonce_moved,
-			"sent_per_sec": sent as f64 / self.secs,
-			"included_per_sec": included as f64 / self.secs,
-			"included_per_block": included as f64 / blocks as f64,
-			"kinds": kinds, "jobs_on_chain": self.jobs,
-			"open_jobs_max": max_open, "open_jobs_mean": mean_open,
-			"max_open_jobs_per_client": params.max_open_jobs_per_client,
-			"cleaned_up": self.cleaned_up, "open_left": self.open_left,
-			"free_before": self.free.0.to_string(), "free_after": self.free.1.to_string(),
-			"held_after": self.held.to_string(),
-			"sign_ms": sign_ms, "submit_ms": submit_ms,
-		})
-	}
-}
-
-/// The run without attacker and the run with it, side by side (a Markdown table).
-fn side_by_side(baseline: &Value, spam: &Value) {
-	let number = |v: &Value, key: &str| v[key].as_f64().unwrap_or(f64::NAN);
-	let outcomes = |v: &Value| {
-		let mut parts: Vec<String> = v["outcomes"]
-			.as_object()
-			.map(|o| o.iter().map(|(how, n)| format!("{n} {how}")).collect())
-			.unwrap_or_default();
-		parts.sort();
-		parts.join(", ")
-	};
-	let ended = |v: &Value| {
-		let jobs = number(v, "jobs");
-		format!("{} of {} ({} lost)", jobs - number(v, "lost"), jobs, number(v, "lost"))
-	};
-	let latency = |v: &Value| {
-		format!(
-			"{:.2} s / {:.2} s / {:.2} s",
-			number(v, "latency_p50"),
-			number(v, "latency_p95"),
-			number(v, "latency_p99")
-		)
-	};
-	let fullness = |v: &Value| {
-		format!(
-			"mean {:.1} %, max {:.1} %; {:.1} extrinsics a block",
-			number(v, "fullness_mean") * 100.0,
-			number(v, "fullness_max") * 100.0,
-			number(v, "extrinsics_per_block")
-		)
-	};
-	let a = &spam["attacker"];
-	println!();
-	println!("| honest load | without attacker | with attacker |");
-	println!("|---|---|---|");
-	println!("| honest jobs ended | {} | {} |", ended(baseline), ended(spam));
-	println!("| outcomes | {} | {} |", outcomes(baseline), outcomes(spam));
-	println!(
-		"| honest jobs/s | {:.2} ({:.1} s) | {:.2} ({:.1} s) |",
-		number(baseline, "jobs_per_sec"),
-		number(baseline, "jobs_secs"),
-		number(spam, "jobs_per_sec"),
-		number(spam, "jobs_secs")
-	);
-	println!(
-		"| submit → end latency p50 / p95 / p99 | {} | {} |",
-		latency(baseline),
-		latency(spam)
-	);
-	println!(
-		"| block fullness (ref time, {} / {} blocks) | {} | {} |",
-		number(baseline, "blocks"),
-		number(spam, "blocks"),
-		fullness(baseline),
-		fullness(spam)
-	);
-	println!("| honest submissions refused and retried | – | {} |", number(spam, "honest_retries"));
-	println!(
-		"| attacker transactions taken by the pool | – | {} ({:.1}/s) |",
-		number(a, "sent"),
-		number(a, "sent_per_sec")
-	);
-	println!(
-		"| … in blocks: succeeded / failed | – | {} / {} ({:.1} a block) |",
-		number(a, "succeeded"),
-		number(a, "failed_in_block"),
-		number(a, "included_per_block")
-	);
-	println!(
-		"| … dropped by the pool / refused at submission | – | {} / {} |",
-		number(a, "dropped"),
-		number(a, "refused")
-	);
-	println!(
-		"| attacker jobs open per block, max / mean (cap) | – | {} / {:.1} ({}) |",
-		number(a, "open_jobs_max"),
-		number(a, "open_jobs_mean"),
-		number(a, "max_open_jobs_per_client")
-	);
-	println!();
-}
-
-/// Signs `count` transfers of one unit from `client` to `dest` ahead of time, so that the
-/// timed part measures the chain, not the signing client.
-async fn sign_transfers(
-	chain: &Chain,
-	client: &Key,
-	dest: &AccountId,
-	count: usize,
-) -> Result<Vec<String>, String> {
-	let at = chain.api().at_current_block().await.map_err(|e| e.to_string())?;
-	let first: u64 = chain
-		.request("system_accountNextIndex", rpc_params![client.account().to_string()])
-		.await
-		.map_err(|e| e.to_string())?;
-	let mut signed = Vec::with_capacity(count);
-	for k in 0..count as u64 {
-		let call =
-			runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(*dest), 1);
-		let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(first + k).build();
-		let tx = at
-			.transactions()
-			.create_signed(&call, client.pair(), params)
-			.await
-			.map_err(|e| e.to_string())?;
-		let hex: String = tx.encoded().iter().map(|b| format!("{b:02x}")).collect();
-		signed.push(format!("0x{hex}"));
-	}
-	Ok(signed)
-}
-
-/// Hands signed transactions to the pool (`author_submitExtrinsic`) on a connection of their
-/// own; the follower sees them land.
-async fn submit_signed(url: &str, signed: Vec<String>) -> Result<usize, String> {
-	let chain = Chain::connect(&Connect::new(url)).await.map_err(|e| e.to_string())?;
-	let count = signed.len();
-	for tx in signed {
-		let _hash: String = chain
-			.request("author_submitExtrinsic", rpc_params![tx])
-			.await
-			.map_err(|e| format!("transfer: {e}"))?;
-	}
-	Ok(count)
-}
-
-/// Follows best blocks: job ends and block fullness; with `attacker`, its open jobs, the
-/// outcomes of its transactions and its jobs (sending the served-model ones to be cancelled).
-async fn follow(
-	chain: Chain,
-	seen: Arc<Mutex<Seen>>,
-	attacker: Option<Watch>,
-) -> Result<(), String> {
-	let at = chain.api().at_current_block().await.map_err(|e| e.to_string())?;
-	let max = at
-		.constants()
-		.entry(runtime::constants().system().block_weights())
-		.map_err(|e| e.to_string())?
-		.max_block
-		.ref_time;
-	// How the attacker's account appears as a signer: `MultiAddress::Id`.
-	let attacker_address: Option<Vec<u8>> =
-		attacker.as_ref().map(|watch| [&[0u8][..], &watch.account.0[..]].concat());
-	let mut blocks = chain.api().stream_best_blocks().await.map_err(|e| e.to_string())?;
-	while let Some(block) = blocks.next().await {
-		let Ok(block) = block else { continue };
-		let now = Instant::now();
-		let Ok(at) = block.at().await else { continue };
-		let Ok(events) = at.events().fetch().await else { continue };
-		let body = at.extrinsics().fetch().await.ok();
-		let extrinsics = body.as_ref().map_or(0, |x| x.len());
-		// The attacker's transactions in this block: extrinsic index → kind.
-		let mut ours: HashMap<u32, &'static str> = HashMap::new();
-		if let (Some(watch), Some(address), Some(body)) = (&attacker, &attacker_address, &body) {
-			for extrinsic in body.iter().flatten() {
-				if extrinsic.address_bytes() == Some(&address[..]) {
-					let kind = attack_kind(
-						extrinsic.call_name(),
-						extrinsic.call_data_field_bytes(),
-						&watch.served,
-					);
-					ours.insert(extrinsic.index() as u32, kind);
-				}
-			}
-		}
-		let mut outcomes: Vec<(&'static str, Option<String>)> = Vec::new();
-		let mut attacker_jobs = Vec::new();
-		let mut ended = Vec::new();
-		let mut transfers = 0;
-		let mut failures = Vec::new();
-		for event in events.iter().flatten() {
-			let kind = match event.phase() {
-				Phase::ApplyExtrinsic(index) => ours.get(&index).copied(),
-				_ => None,
-			};
-			if let Some(kind) = kind {
-				match (event.pallet_name(), event.event_name()) {
-					("System", "ExtrinsicSuccess") => outcomes.push((kind, None)),
-					("System", "ExtrinsicFailed") => {
-						let name = dispatch_error_name(event.field_bytes(), &at.metadata());
-						outcomes.push((kind, Some(name)));
-					}
-					("Jobs", "JobSubmitted") => {
-						let mut fields = event.field_bytes();
-						if let Ok(id) = <u64 as Decode>::decode(&mut fields) {
-							attacker_jobs.push(id);
-							if kind == SERVED {
-								if let Some(watch) = &attacker {
-									let _ = watch.cancel.send(id);
-								}
-							}
-						}
-					}
-					_ => {}
-				}
-			}
-			if event.pallet_name() == "Balances" && event.event_name() == "Transfer" {
-				let mut fields = event.field_bytes();
-				let decoded: Result<([u8; 32], [u8; 32], u128), _> = Decode::decode(&mut fields);
-				if matches!(decoded, Ok((_, _, 1))) {
-					transfers += 1;
-				}
-				continue;
-			}
-			if event.pallet_name() != "Jobs" {
-				continue;
-			}
-			let how = match event.event_name() {
-				"JobCompleted" => "completed",
-				"JobFailed" => "failed",
-				"JobExpired" => "expired",
-				"JobCancelled" => "cancelled",
-				_ => continue,
-			};
-			// Every job event starts with the job id.
-			let mut fields = event.field_bytes();
-			let Ok(id) = <u64 as Decode>::decode(&mut fields) else { continue };
-			if how == "failed" {
-				let decoded: Result<u8, _> = Decode::decode(&mut fields);
-				let reason = match decoded {
-					Ok(0) => "no miner available".to_string(),
-					Ok(1) => "no assigned miner delivered".to_string(),
-					Ok(2) => {
-						let text: Result<Vec<u8>, _> = Decode::decode(&mut fields);
-						format!(
-							"miner reported: {}",
-							String::from_utf8_lossy(&text.unwrap_or_default())
-						)
-					}
-					Ok(3) => "deadline queue congested".to_string(),
-					_ => "unknown".to_string(),
-				};
-				failures.push((id, reason));
-			}
-			ended.push((id, how));
-		}
-		let weight = at
-			.storage()
-			.fetch(runtime::storage().system().block_weight(), ())
-			.await
-			.ok()
-			.and_then(|v| v.decode().ok());
-		let used = weight
-			.map(|w| w.normal.ref_time + w.operational.ref_time + w.mandatory.ref_time)
-			.unwrap_or(0);
-		let mut attacker_open = None;
-		if let Some(watch) = &attacker {
-			let open = at
-				.storage()
-				.try_fetch(runtime::storage().jobs().open_jobs(), (watch.account,))
-				.await
-				.ok()
-				.flatten()
-				.and_then(|v| v.decode().ok());
-			attacker_open = Some(open.unwrap_or(0));
-		}
-		let mut seen = lock(&seen);
-		for (id, how) in ended {
-			seen.ended.entry(id).or_insert((now, how));
-		}
-		seen.transfers.extend(std::iter::repeat_n(now, transfers));
-		for (id, reason) in failures {
-			*seen.reasons.entry(reason.clone()).or_default() += 1;
-			seen.failures.insert(id, reason);
-		}
-		seen.blocks.push((block.number(), used as f64 / max.max(1) as f64, extrinsics));
-		if let Some(open) = attacker_open {
-			seen.attacker_open.push((block.number(), open));
-		}
-		for (kind, failed) in outcomes {
-			let tally = seen.attack.entry(kind).or_default();
-			match failed {
-				None => tally.succeeded += 1,
-				Some(name) => *tally.failed.entry(name).or_default() += 1,
-			}
-		}
-		seen.attacker_jobs.extend(attacker_jobs);
-	}
-	Ok(())
-}
-
-/// What the escrow and the accounts hold at the end.
-struct Left {
-	/// The escrow's `TotalHeld`.
-	total: u128,
-	/// Open budgets.
-	budgets: usize,
-	/// The accounts' escrow holds (job budgets).
-	holds: u128,
-	/// The accounts' other holds: the jobs' storage deposits, released at pruning.
-	deposits: u128,
-}
-
-impl Left {
-	fn is_empty(&self) -> bool {
-		self.total == 0 && self.budgets == 0 && self.holds == 0
-	}
-}
-
-/// What the escrow holds and what `accounts` have on hold, at the best block.
-async fn escrow_left(chain: &Chain, accounts: &[AccountId]) -> Result<Left, String> {
-	let best = chain.best_number().await.map_err(|e| e.to_string())?;
-	let at = chain.api().at_block(best).await.map_err(|e| e.to_string())?;
-	let total = at
-		.storage()
-		.fetch(runtime::storage().escrow().total_held(), ())
-		.await
-		.map_err(|e| e.to_string())?
-		.decode()
-		.map_err(|e| e.to_string())?;
-	let mut budgets = 0;
-	let mut iter = at
-		.storage()
-		.iter(runtime::storage().escrow().budgets(), ())
-		.await
-		.map_err(|e| e.to_string())?;
-	while let Some(entry) = iter.next().await {
-		entry.map_err(|e| e.to_string())?;
-		budgets += 1;
-	}
-	// Read without the static type: the hold reasons are one enum over every pallet's.
-	let (mut holds, mut deposits) = (0u128, 0u128);
-	for account in accounts {
-		let address = aitbc_client::subxt::dynamic::storage::<(AccountId,), scale_value::Value>(
-			"Balances", "Holds",
-		);
-		let held = at.storage().try_fetch(address, (*account,)).await.map_err(|e| e.to_string())?;
-		if let Some(held) = held {
-			let held = held.decode().map_err(|e| e.to_string())?;
-			add_holds(&held, &mut holds, &mut deposits);
-		}
-	}
-	Ok(Left { total, budgets, holds, deposits })
-}
-
-/// Adds up the `{ id, amount }` entries of an account's holds: the escrow's to `escrow`, the
-/// others to `other`.
-fn add_holds(value: &scale_value::Value, escrow: &mut u128, other: &mut u128) {
-	match &value.value {
-		ValueDef::Composite(Composite::Named(fields)) => {
-			let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
-			if let (Some(id), Some(amount)) = (field("id"), field("amount")) {
-				let amount = amount.as_u128().unwrap_or(0);
-				match &id.value {
-					ValueDef::Variant(reason) if reason.name == "Escrow" => *escrow += amount,
-					_ => *other += amount,
-				}
-				return;
-			}
-			for (_, field) in fields {
-				add_holds(field, escrow, other);
-			}
-		}
-		ValueDef::Composite(Composite::Unnamed(values)) => {
-			for value in values {
-				add_holds(value, escrow, other);
-			}
-		}
-		_ => {}
-	}
-}
-
-/// The nonce of `who` at the best block: how many of its transactions are in blocks.
-async fn best_nonce(chain: &Chain, who: &AccountId) -> Result<u64, String> {
-	let best = chain.best_number().await.map_err(|e| e.to_string())?;
-	let at = chain.api().at_block(best).await.map_err(|e| e.to_string())?;
-	let account = at
-		.storage()
-		.try_fetch(runtime::storage().system().account(), (*who,))
-		.await
-		.map_err(|e| e.to_string())?;
-	match account {
-		Some(account) => Ok(u64::from(account.decode().map_err(|e| e.to_string())?.nonce)),
-		None => Ok(0),
-	}
-}
-
-async fn wait_for(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+/// Waits until the follower saw block `number`.
+async fn wait_blocks(state: &Shared, number: u64, timeout: Duration) -> Result<(), String> {
 	let until = Instant::now() + timeout;
-	while Instant::now() < until {
-		if done() {
-			return true;
+	loop {
+		{
+			let s = lock(state);
+			if let Some(e) = &s.error {
+				return Err(format!("block follower: {e}"));
+			}
+			if s.blocks.last().is_some_and(|r| r.number >= number) {
+				return Ok(());
+			}
+		}
+		if Instant::now() > until {
+			return Err(format!("block #{number} not seen within {timeout:?}"));
 		}
 		tokio::time::sleep(Duration::from_millis(50)).await;
 	}
-	done()
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
-	if sorted.is_empty() {
-		return f64::NAN;
+/// Lower-case hex with `0x`, for `author_submitExtrinsic`.
+fn to_hex(bytes: &[u8]) -> String {
+	const DIGITS: &[u8; 16] = b"0123456789abcdef";
+	let mut out = String::with_capacity(2 + 2 * bytes.len());
+	out.push_str("0x");
+	for b in bytes {
+		out.push(DIGITS[(b >> 4) as usize] as char);
+		out.push(DIGITS[(b & 15) as usize] as char);
 	}
-	let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-	sorted[rank.min(sorted.len() - 1)]
+	out
+}
+
+/// Signs `call` offline with `nonce`, immortal (a pre-signed transaction may wait in the
+/// backlog longer than a mortal one would live).
+fn sign<C: Payload>(at: &AtBlock, call: &C, key: &Key, nonce: u64) -> Result<Vec<u8>, String> {
+	let params = PolkadotExtrinsicParamsBuilder::<aitbc_client::Config>::new()
+		.nonce(nonce)
+		.immortal()
+		.build();
+	let signed = at
+		.transactions()
+		.create_signable_offline(call, params)
+		.and_then(|mut signable| signable.sign(key.pair()))
+		.map_err(err)?;
+	Ok(signed.into_encoded())
+}
+
+async fn next_nonce(chain: &Chain, who: &AccountId) -> Result<u64, String> {
+	chain.request("system_accountNextIndex", rpc_params![who.to_string()]).await.map_err(err)
+}
+
+/// Alice sends each account its amount; returns once all are in a block.
+async fn fund(chain: &Chain, to: &[(AccountId, u128)]) -> Result<(), String> {
+	let alice = Key::from_uri("//Alice").map_err(err)?;
+	let at = chain.api().at_current_block().await.map_err(err)?;
+	let first = next_nonce(chain, &alice.account()).await?;
+	for (k, (who, amount)) in to.iter().enumerate() {
+		let call =
+			runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(*who), *amount);
+		let signed = sign(&at, &call, &alice, first + k as u64)?;
+		let _: String = chain
+			.request("author_submitExtrinsic", rpc_params![to_hex(&signed)])
+			.await
+			.map_err(|e| format!("funding: {e}"))?;
+	}
+	let until = Instant::now() + Duration::from_secs(120);
+	while spam::best_nonce(chain, &alice.account()).await? < first + to.len() as u64 {
+		if Instant::now() > until {
+			return Err("the funding transfers were not all in blocks after 120 s".into());
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	Ok(())
+}
+
+/// What a phase came to.
+struct PhaseResult {
+	label: &'static str,
+	kind: Kind,
+	/// Pre-signed units, taken by the pool, refused by it (by reason).
+	presigned: u64,
+	accepted: u64,
+	refused: BTreeMap<String, u64>,
+	/// Transfers: the capacity estimate before the phase (from `query_info`).
+	prior_capacity: Option<u64>,
+	/// The steady blocks.
+	steady: Vec<Rec>,
+	/// The block before the first steady one (its timestamp starts the clock).
+	before: Option<Rec>,
+	units: u64,
+	secs: f64,
+	per_sec: f64,
+	/// Normal-class ref time per unit (transfers: what one adds to the block).
+	normal_per_unit: f64,
+	/// Total block weight net of the baseline, per unit.
+	total_per_unit: f64,
+	/// Every block of the phase, drain included.
+	all: Vec<Rec>,
+	/// Baseline subtracted per block.
+	baseline: u64,
+}
+
+impl PhaseResult {
+	fn new(label: &'static str, kind: Kind, state: &Shared, baseline: u64) -> PhaseResult {
+		let s = lock(state);
+		let all: Vec<Rec> = s.blocks.iter().filter(|r| r.phase == Some(label)).cloned().collect();
+		let steady: Vec<Rec> = all.iter().filter(|r| r.steady).cloned().collect();
+		let before = steady
+			.first()
+			.and_then(|first| s.blocks.iter().find(|r| r.number + 1 == first.number).cloned());
+		let units: u64 = steady
+			.iter()
+			.map(|r| if kind == Kind::Transfers { r.transfers } else { r.completed })
+			.sum();
+		let secs = match (&before, steady.last()) {
+			(Some(b), Some(l)) => l.ts.saturating_sub(b.ts) as f64 / 1000.0,
+			_ => f64::NAN,
+		};
+		let normal: u64 = steady.iter().map(|r| r.weight[0]).sum();
+		let total: u64 = steady.iter().map(|r| r.weight.iter().sum::<u64>()).sum();
+		let net = total.saturating_sub(baseline * steady.len() as u64);
+		PhaseResult {
+			label,
+			kind,
+			presigned: 0,
+			accepted: 0,
+			refused: BTreeMap::new(),
+			prior_capacity: None,
+			units,
+			secs,
+			per_sec: units as f64 / secs,
+			normal_per_unit: normal as f64 / units.max(1) as f64,
+			total_per_unit: net as f64 / units.max(1) as f64,
+			before,
+			steady,
+			all,
+			baseline,
+		}
+	}
+
+	fn fills(&self, limits: &Limits) -> (f64, f64) {
+		let fills: Vec<f64> = self
+			.steady
+			.iter()
+			.map(|r| r.weight[0] as f64 / limits.normal_max.max(1) as f64 * 100.0)
+			.collect();
+		let mean = fills.iter().sum::<f64>() / fills.len().max(1) as f64;
+		(mean, fills.iter().copied().fold(f64::INFINITY, f64::min))
+	}
+
+	fn print(&self, limits: &Limits) {
+		let n = self.steady.len();
+		let (first, last) = (
+			self.steady.first().map_or(0, |r| r.number),
+			self.steady.last().map_or(0, |r| r.number),
+		);
+		let unit = if self.kind == Kind::Transfers { "transfers" } else { "jobs" };
+		let (fill_mean, fill_min) = self.fills(limits);
+		let backlog: Vec<i64> = self.steady.iter().map(|r| r.backlog).collect();
+		let backlog_min = backlog.iter().copied().min().unwrap_or(0);
+		let backlog_mean = backlog.iter().sum::<i64>() as f64 / n.max(1) as f64;
+		let refused: u64 = self.refused.values().sum();
+		// Every block of the phase, to stderr: what the steady range was chosen from.
+		eprintln!(
+			"[{}] block, timestamp ms, normal fill %, operational µs, mandatory µs, transfers, \
+			 jobs in, jobs completed, queued, pool backlog, open jobs, steady",
+			self.label
+		);
+		for r in &self.all {
+			eprintln!(
+				"[{}] #{} {} {:.1} {:.0} {:.0} {} {} {} {} {} {} {}",
+				self.label,
+				r.number,
+				r.ts,
+				r.weight[0] as f64 / limits.normal_max.max(1) as f64 * 100.0,
+				r.weight[1] as f64 / 1e6,
+				r.weight[2] as f64 / 1e6,
+				r.transfers,
+				r.jobs_in,
+				r.completed,
+				r.queued,
+				r.backlog,
+				r.open,
+				if r.steady { "steady" } else { "-" }
+			);
+		}
+		println!();
+		println!(
+			"[{}] {} {unit} pre-signed, {} taken by the pool, {} refused{}",
+			self.label,
+			self.presigned,
+			self.accepted,
+			refused,
+			if self.refused.is_empty() { String::new() } else { format!(" {:?}", self.refused) }
+		);
+		println!(
+			"[{}] steady blocks #{first}..#{last} ({n}): {} {unit} in {:.2} s (block timestamps) \
+			 -> {:.2} {unit}/s, {:.1} a block{}",
+			self.label,
+			self.units,
+			self.secs,
+			self.per_sec,
+			self.units as f64 / n.max(1) as f64,
+			if n < 20 { "  WARNING: fewer than 20 steady blocks" } else { "" }
+		);
+		println!(
+			"[{}] clock: timestamp of #{} -> timestamp of #{last}; normal class fill \
+			 (BlockWeight normal ÷ max {:.1} ms): mean {:.1} %, min {:.1} %",
+			self.label,
+			self.before.as_ref().map_or(0, |r| r.number),
+			limits.normal_max as f64 / 1e9,
+			fill_mean,
+			fill_min
+		);
+		match self.kind {
+			Kind::Transfers => {
+				println!(
+					"[{}] weight per transfer: {:.2} µs in the normal class -> block capacity \
+					 {:.0} transfers (estimate before the phase: {}); {:.2} µs of total block \
+					 weight net of the empty-block baseline ({:.3} ms a block)",
+					self.label,
+					self.normal_per_unit / 1e6,
+					limits.normal_max as f64 / self.normal_per_unit,
+					self.prior_capacity.map_or("-".into(), |c| c.to_string()),
+					self.total_per_unit / 1e6,
+					self.baseline as f64 / 1e9
+				);
+				println!(
+					"[{}] pool backlog after each steady block: min {backlog_min}, mean \
+					 {backlog_mean:.0} transfers",
+					self.label
+				);
+				if fill_mean < 95.0 {
+					println!(
+						"[{}] NOTE: the normal class did not reach its limit (mean fill {:.1} % < \
+						 95 %): the rate is bounded by the node (pool import, block building), not \
+						 by block weight",
+						self.label, fill_mean
+					);
+				}
+			}
+			Kind::Jobs => {
+				let queued: Vec<u32> = self.steady.iter().map(|r| r.queued).collect();
+				let open: Vec<u64> = self.steady.iter().map(|r| r.open).collect();
+				println!(
+					"[{}] weight per completed job: {:.1} µs of total block weight (all classes, \
+					 hooks included) net of the empty-block baseline ({:.3} ms a block); normal \
+					 class {:.1} µs a job",
+					self.label,
+					self.total_per_unit / 1e6,
+					self.baseline as f64 / 1e9,
+					self.normal_per_unit / 1e6
+				);
+				let extrinsics = self.steady.iter().map(|r| r.extrinsics).sum::<usize>();
+				println!(
+					"[{}] {:.1} extrinsics a block; offered load in the steady blocks: jobs open \
+					 on chain min {}, mean {:.0}; \
+					 queued for a miner min {}, mean {:.0}; submissions waiting in the pool min \
+					 {backlog_min}, mean {backlog_mean:.0} jobs",
+					self.label,
+					extrinsics as f64 / n.max(1) as f64,
+					open.iter().copied().min().unwrap_or(0),
+					open.iter().sum::<u64>() as f64 / n.max(1) as f64,
+					queued.iter().copied().min().unwrap_or(0),
+					queued.iter().map(|&q| f64::from(q)).sum::<f64>() / n.max(1) as f64,
+				);
+			}
+		}
+	}
+
+	fn json(&self) -> Json {
+		let n = self.steady.len();
+		let fills: Vec<f64> = self.steady.iter().map(|r| r.weight[0] as f64).collect();
+		json!({
+			"presigned": self.presigned, "accepted": self.accepted, "refused": self.refused,
+			"prior_capacity": self.prior_capacity,
+			"steady_blocks": n,
+			"first_block": self.steady.first().map(|r| r.number),
+			"last_block": self.steady.last().map(|r| r.number),
+			"units": self.units, "secs": self.secs, "per_sec": self.per_sec,
+			"per_block": self.units as f64 / n.max(1) as f64,
+			"normal_per_unit_us": self.normal_per_unit / 1e6,
+			"total_per_unit_us": self.total_per_unit / 1e6,
+			"normal_weight_us": fills.iter().map(|w| w / 1e6).collect::<Vec<f64>>(),
+			"per_block_units": self.steady.iter().map(|r| if self.kind == Kind::Transfers { r.transfers } else { r.completed }).collect::<Vec<u64>>(),
+		})
+	}
+}
+
+/// Starts a phase (the follower files blocks under it from now on).
+fn begin(state: &Shared, label: &'static str, kind: Kind, steady: Option<usize>, ramp: u64) {
+	lock(state).load = Some(Load {
+		label,
+		kind,
+		accepted: 0,
+		included: 0,
+		exhausted: false,
+		stop: false,
+		steady_target: steady,
+		ramp,
+		first: None,
+		steady: None,
+		closed: false,
+		waiting: false,
+	});
+}
+
+/// A transfer phase: pre-signs, submits with a backlog until enough steady blocks, drains.
+async fn transfer_phase(
+	ctx: &Ctx<'_>,
+	label: &'static str,
+	senders: &[Key],
+) -> Result<PhaseResult, String> {
+	let chain = ctx.chain;
+	let at = chain.api().at_current_block().await.map_err(err)?;
+	let mut nonces = Vec::with_capacity(senders.len());
+	for key in senders {
+		nonces.push(next_nonce(chain, &key.account()).await?);
+	}
+	let dest = |i: usize| senders[(i + 1) % senders.len()].account();
+	let transfer = |i: usize| {
+		runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(dest(i)), MARK)
+	};
+	// What a transfer weighs, from the runtime: the block capacity before measuring.
+	let probe = sign(&at, &transfer(0), &senders[0], nonces[0])?;
+	let mut args = probe.clone();
+	(probe.len() as u32).encode_to(&mut args);
+	let info = at
+		.runtime_apis()
+		.call_raw("TransactionPaymentApi_query_info", Some(&args))
+		.await
+		.map_err(err)?;
+	let (ref_time, _proof) = <(Compact<u64>, Compact<u64>)>::decode(&mut &info[..]).map_err(err)?;
+	let per_transfer = ref_time.0 + ctx.limits.base_extrinsic;
+	let capacity = ctx.limits.normal_max / per_transfer.max(1);
+	// Enough for the ramp-up, the steady blocks and the backlog left at the end, to spare.
+	let blocks = ctx
+		.args
+		.presign_blocks
+		.max(ctx.args.ramp_blocks + ctx.args.steady_blocks as u64 + ctx.args.backlog_blocks + 5);
+	let total = (blocks * capacity).max(ctx.args.transfers as u64);
+	let per_sender = total.div_ceil(senders.len() as u64);
+	let signing = Instant::now();
+	let mut batches: Vec<Vec<Vec<u8>>> = Vec::with_capacity(senders.len());
+	for (i, key) in senders.iter().enumerate() {
+		let call = transfer(i);
+		let mut list = Vec::with_capacity(per_sender as usize);
+		for k in 0..per_sender {
+			list.push(sign(&at, &call, key, nonces[i] + k)?);
+		}
+		batches.push(list);
+	}
+	eprintln!(
+		"[{label}] a transfer weighs {:.2} µs (query_info + base extrinsic): {} a block at most; \
+		 {} pre-signed from {} accounts in {:.1} s",
+		per_transfer as f64 / 1e6,
+		capacity,
+		per_sender * senders.len() as u64,
+		senders.len(),
+		signing.elapsed().as_secs_f64()
+	);
+
+	begin(ctx.state, label, Kind::Transfers, Some(ctx.args.steady_blocks), ctx.args.ramp_blocks);
+	let backlog_max = (ctx.args.backlog_blocks * capacity) as i64;
+	let refused = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+	let mut connections = Vec::new();
+	for _ in 0..ctx.args.connections.min(senders.len()) {
+		connections.push(Chain::connect(&Connect::new(ctx.args.url.clone())).await.map_err(err)?);
+	}
+	let mut tasks = Vec::new();
+	for (i, list) in batches.into_iter().enumerate() {
+		let conn = connections[i % connections.len()].clone();
+		let (state, refused) = (ctx.state.clone(), refused.clone());
+		tasks.push(tokio::spawn(async move {
+			for tx in list {
+				// Keep the backlog; stop once the phase has its steady blocks.
+				loop {
+					let (stop, room) = {
+						let s = lock(&state);
+						let load = s.load.as_ref().expect("a phase runs");
+						(load.stop, (load.accepted as i64 - load.included as i64) < backlog_max)
+					};
+					if stop {
+						return;
+					}
+					if room {
+						break;
+					}
+					tokio::time::sleep(Duration::from_millis(20)).await;
+				}
+				match conn
+					.request::<String>("author_submitExtrinsic", rpc_params![to_hex(&tx)])
+					.await
+				{
+					Ok(_) => lock(&state).load.as_mut().expect("a phase runs").accepted += 1,
+					Err(e) => {
+						// The later nonces of this sender could not go in: stop it.
+						*lock(&refused).entry(spam::reason(&e)).or_default() += 1;
+						return;
+					}
+				}
+			}
+		}));
+	}
+	for task in tasks {
+		task.await.map_err(err)?;
+	}
+	lock(ctx.state).load.as_mut().expect("a phase runs").exhausted = true;
+	// Drain: every transfer the pool took in a block.
+	let until = Instant::now() + Duration::from_secs(300);
+	loop {
+		{
+			let s = lock(ctx.state);
+			let load = s.load.as_ref().expect("a phase runs");
+			if load.included >= load.accepted {
+				break;
+			}
+		}
+		if Instant::now() > until {
+			return Err(format!("[{label}] the pool did not drain within 300 s"));
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	let (accepted, presigned) = {
+		let mut s = lock(ctx.state);
+		let load = s.load.take().expect("a phase runs");
+		(load.accepted, per_sender * senders.len() as u64)
+	};
+	let mut result = PhaseResult::new(label, Kind::Transfers, ctx.state, ctx.baseline);
+	result.presigned = presigned;
+	result.accepted = accepted;
+	result.refused = lock(&refused).clone();
+	result.prior_capacity = Some(capacity);
+	Ok(result)
+}
+
+/// How the jobs are submitted.
+struct JobSetup {
+	/// Jobs per transaction (1: `submit_job`).
+	batch: u32,
+	/// Most jobs open at once (on chain or in the pool).
+	open_limit: usize,
+	/// Each job's maximum price.
+	price: u128,
+}
+
+/// One job's arguments.
+struct Spec {
+	prompt: Vec<u8>,
+	seed: u64,
+}
+
+/// ===================== THE SUBMISSION CALL (issue 15) =====================
+/// Signs the submission of `specs` by `key` with `nonce`: `Jobs::submit_job` for one job,
+/// `Jobs::submit_jobs(Vec<JobSpec>)` (built dynamically against the connected runtime's
+/// metadata, so that it works before the committed metadata has the call) for more.
+/// `JobSpec` = { kind, model, prompt, params, max_price, ttl, min_reputation }.
+fn sign_submission(
+	at: &AtBlock,
+	key: &Key,
+	nonce: u64,
+	specs: &[Spec],
+	model: &str,
+	max_tokens: u32,
+	max_price: u128,
+) -> Result<Vec<u8>, String> {
+	if let [spec] = specs {
+		let call = runtime::transactions().jobs().submit_job(
+			JobKind::TextInference,
+			BoundedVec(model.as_bytes().to_vec()),
+			BoundedVec(spec.prompt.clone()),
+			InferenceParams { temperature_milli: 0, max_tokens, seed: Some(spec.seed) },
+			max_price,
+			None,
+			None,
+		);
+		return sign(at, &call, key, nonce);
+	}
+	let none = || Value::unnamed_variant("None", Vec::<Value>::new());
+	let values: Vec<Value> = specs
+		.iter()
+		.map(|spec| {
+			Value::named_composite([
+				("kind", Value::unnamed_variant("TextInference", Vec::<Value>::new())),
+				("model", Value::from_bytes(model.as_bytes())),
+				("prompt", Value::from_bytes(&spec.prompt)),
+				(
+					"params",
+					Value::named_composite([
+						("temperature_milli", Value::u128(0)),
+						("max_tokens", Value::u128(u128::from(max_tokens))),
+						(
+							"seed",
+							Value::unnamed_variant("Some", [Value::u128(u128::from(spec.seed))]),
+						),
+					]),
+				),
+				("max_price", Value::u128(max_price)),
+				("ttl", none()),
+				("min_reputation", none()),
+			])
+		})
+		.collect();
+	let call = aitbc_client::subxt::dynamic::tx(
+		"Jobs",
+		"submit_jobs",
+		Composite::unnamed([Value::unnamed_composite(values)]),
+	);
+	sign(at, &call, key, nonce).map_err(|e| format!("Jobs::submit_jobs: {e} (try --batch 1)"))
+}
+// ===========================================================================
+
+/// The job phase: pre-signs every submission, keeps the open jobs at the limit (each client
+/// under the chain's cap), follows every job to its end.
+async fn job_phase(
+	ctx: &Ctx<'_>,
+	clients: &[Key],
+	setup: &JobSetup,
+) -> Result<PhaseResult, String> {
+	let (chain, args, state) = (ctx.chain, ctx.args, ctx.state);
+	let at = chain.api().at_current_block().await.map_err(err)?;
+	let batch = setup.batch as usize;
+	let signing = Instant::now();
+	// Per client: (jobs, signed transaction), in nonce order.
+	let mut lists: Vec<Vec<(u32, Vec<u8>)>> = Vec::with_capacity(clients.len());
+	let mut n = 0usize;
+	for (c, key) in clients.iter().enumerate() {
+		let share = args.jobs / clients.len() + usize::from(c < args.jobs % clients.len());
+		let mut nonce = next_nonce(chain, &key.account()).await?;
+		let mut list = Vec::new();
+		let mut left = share;
+		while left > 0 {
+			let take = left.min(batch);
+			let specs: Vec<Spec> = (0..take)
+				.map(|k| Spec {
+					prompt: format!("load job {}: say something", n + k).into_bytes(),
+					seed: (n + k) as u64,
+				})
+				.collect();
+			let signed = sign_submission(
+				&at,
+				key,
+				nonce,
+				&specs,
+				&args.model,
+				args.max_tokens,
+				setup.price,
+			)?;
+			list.push((take as u32, signed));
+			nonce += 1;
+			n += take;
+			left -= take;
+		}
+		lists.push(list);
+	}
+	eprintln!(
+		"[jobs] {} jobs pre-signed in {} transactions from {} clients in {:.1} s; at most {} open \
+		 at once, {} a client",
+		args.jobs,
+		lists.iter().map(Vec::len).sum::<usize>(),
+		clients.len(),
+		signing.elapsed().as_secs_f64(),
+		setup.open_limit,
+		ctx.limits.max_open_per_client
+	);
+
+	lock(state).bodies = true;
+	begin(state, "jobs", Kind::Jobs, None, args.ramp_blocks);
+	let mut connections = Vec::new();
+	for _ in 0..args.connections.min(clients.len()) {
+		connections.push(Chain::connect(&Connect::new(args.url.clone())).await.map_err(err)?);
+	}
+	let refused = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+	let cap = i64::from(ctx.limits.max_open_per_client);
+	let open_limit = setup.open_limit as i64;
+	let block_time = ctx.limits.block_time;
+	let mut tasks = Vec::new();
+	for (c, list) in lists.into_iter().enumerate() {
+		let conn = connections[c % connections.len()].clone();
+		let (state, refused) = (state.clone(), refused.clone());
+		tasks.push(tokio::spawn(async move {
+			for (jobs, tx) in list {
+				let jobs = i64::from(jobs);
+				let hex = to_hex(&tx);
+				let mut tries = 0;
+				loop {
+					// Reserve room under the client's cap and the open limit.
+					loop {
+						let reserved = {
+							let mut s = lock(&state);
+							let book = &mut s.book;
+							let room =
+								book.open[c] + jobs <= cap && book.open_total + jobs <= open_limit;
+							if room {
+								book.open[c] += jobs;
+								book.open_total += jobs;
+							}
+							room
+						};
+						if reserved {
+							break;
+						}
+						tokio::time::sleep(Duration::from_millis(20)).await;
+					}
+					match conn
+						.request::<String>("author_submitExtrinsic", rpc_params![hex.clone()])
+						.await
+					{
+						Ok(_) => {
+							let mut s = lock(&state);
+							s.book.submitted += jobs as u64;
+							s.load.as_mut().expect("a phase runs").accepted += jobs as u64;
+							break;
+						}
+						Err(e) => {
+							{
+								let mut s = lock(&state);
+								s.book.open[c] -= jobs;
+								s.book.open_total -= jobs;
+							}
+							*lock(&refused).entry(spam::reason(&e)).or_default() += jobs as u64;
+							tries += 1;
+							if tries >= 10 || e.is_disconnected() {
+								// This client's later nonces cannot go in.
+								return;
+							}
+							tokio::time::sleep(block_time).await;
+						}
+					}
+				}
+			}
+		}));
+	}
+	for task in tasks {
+		task.await.map_err(err)?;
+	}
+	lock(state).load.as_mut().expect("a phase runs").exhausted = true;
+	eprintln!("[jobs] every submission handed to the pool; waiting for every job to end");
+	// Every job to its end: stop when nothing moved for two minutes.
+	let mut last = (0, 0);
+	let mut moved = Instant::now();
+	loop {
+		let now = {
+			let s = lock(state);
+			if let Some(e) = &s.error {
+				return Err(format!("block follower: {e}"));
+			}
+			let b = &s.book;
+			let included = b.on_chain + b.dispatch_failed.values().sum::<u64>();
+			if included >= b.submitted && b.live.is_empty() {
+				break;
+			}
+			(included, b.live.len())
+		};
+		if now != last {
+			last = now;
+			moved = Instant::now();
+		} else if moved.elapsed() > Duration::from_secs(120) {
+			eprintln!("[jobs] nothing moved for 120 s: {} jobs still open", now.1);
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	let accepted = {
+		let mut s = lock(state);
+		s.bodies = false;
+		s.load.take().expect("a phase runs").accepted
+	};
+	let mut result = PhaseResult::new("jobs", Kind::Jobs, state, ctx.baseline);
+	result.presigned = args.jobs as u64;
+	result.accepted = accepted;
+	result.refused = lock(&refused).clone();
+	Ok(result)
+}
+
+/// Follows best blocks (every number, filling gaps) and files each under the phase running.
+async fn follow(chain: Chain, state: Shared) {
+	if let Err(e) = follow_inner(&chain, &state).await {
+		lock(&state).error = Some(e);
+	}
+}
+
+async fn follow_inner(chain: &Chain, state: &Shared) -> Result<(), String> {
+	let mut blocks = chain.api().stream_best_blocks().await.map_err(err)?;
+	let mut last: Option<u64> = None;
+	while let Some(block) = blocks.next().await {
+		let block = block.map_err(err)?;
+		let number = block.number();
+		if last.is_some_and(|l| number <= l) {
+			continue;
+		}
+		for missed in last.map_or(number, |l| l + 1)..number {
+			let at = chain.api().at_block(missed).await.map_err(err)?;
+			file_block(&at, missed, state).await?;
+		}
+		let at = block.at().await.map_err(err)?;
+		file_block(&at, number, state).await?;
+		last = Some(number);
+	}
+	Err("the best-block subscription ended".into())
+}
+
+/// One job event of the clients' jobs.
+enum JobEvent {
+	Submitted {
+		id: u64,
+		client: usize,
+	},
+	Ended {
+		id: u64,
+		how: End,
+	},
+	/// A submission of `jobs` jobs by `client` failed at dispatch.
+	DispatchFailed {
+		client: usize,
+		jobs: u64,
+		error: String,
+	},
+}
+
+enum End {
+	Completed,
+	Failed(String),
+	Expired,
+	Cancelled,
+}
+
+/// Reads one block and files it.
+async fn file_block(at: &AtBlock, number: u64, state: &Shared) -> Result<(), String> {
+	let (bodies, clients) = {
+		let s = lock(state);
+		(s.bodies, s.book.clients.clone())
+	};
+	let events = at.events().fetch().await.map_err(err)?;
+	let weight = at
+		.storage()
+		.fetch(runtime::storage().system().block_weight(), ())
+		.await
+		.map_err(err)?
+		.decode()
+		.map_err(err)?;
+	let ts: u64 = at
+		.storage()
+		.fetch(runtime::storage().timestamp().now(), ())
+		.await
+		.map_err(err)?
+		.decode()
+		.map_err(err)?;
+	let queued: u32 = at
+		.storage()
+		.fetch(runtime::storage().jobs().queued_count(), ())
+		.await
+		.map_err(err)?
+		.decode()
+		.map_err(err)?;
+	// The clients' submissions in the block: extrinsic index → (client, jobs).
+	let mut ours: HashMap<u32, (usize, u64)> = HashMap::new();
+	let mut extrinsics = 0;
+	if bodies {
+		let body = at.extrinsics().fetch().await.map_err(err)?;
+		extrinsics = body.len();
+		for extrinsic in body.iter().flatten() {
+			let Some([0, address @ ..]) = extrinsic.address_bytes() else { continue };
+			let Ok(address) = <[u8; 32]>::try_from(address) else { continue };
+			let Some(&client) = clients.get(&address) else { continue };
+			let jobs = match extrinsic.call_name() {
+				"submit_job" => 1,
+				"submit_jobs" => {
+					let mut fields = extrinsic.call_data_field_bytes();
+					<Compact<u32>>::decode(&mut fields).map_or(0, |n| u64::from(n.0))
+				}
+				_ => continue,
+			};
+			ours.insert(extrinsic.index() as u32, (client, jobs));
+		}
+	}
+	let mut transfers = 0u64;
+	let mut job_events = Vec::new();
+	for event in events.iter() {
+		let event = event.map_err(err)?;
+		let mut fields = event.field_bytes();
+		match (event.pallet_name(), event.event_name()) {
+			("Balances", "Transfer") => {
+				if let Ok((_, _, amount)) = <([u8; 32], [u8; 32], u128)>::decode(&mut fields) {
+					transfers += u64::from(amount == MARK);
+				}
+			}
+			("System", "ExtrinsicFailed") => {
+				if let Phase::ApplyExtrinsic(index) = event.phase() {
+					if let Some(&(client, jobs)) = ours.get(&index) {
+						let error = spam::dispatch_error_name(fields, &at.metadata());
+						job_events.push(JobEvent::DispatchFailed { client, jobs, error });
+					}
+				}
+			}
+			("Jobs", "JobSubmitted") => {
+				if let Ok((id, who)) = <(u64, [u8; 32])>::decode(&mut fields) {
+					if let Some(&client) = clients.get(&who) {
+						job_events.push(JobEvent::Submitted { id, client });
+					}
+				}
+			}
+			("Jobs", name @ ("JobCompleted" | "JobFailed" | "JobExpired" | "JobCancelled")) => {
+				let Ok(id) = u64::decode(&mut fields) else { continue };
+				let how = match name {
+					"JobCompleted" => End::Completed,
+					"JobExpired" => End::Expired,
+					"JobCancelled" => End::Cancelled,
+					_ => End::Failed(failure_reason(fields)),
+				};
+				job_events.push(JobEvent::Ended { id, how });
+			}
+			_ => {}
+		}
+	}
+
+	let mut s = lock(state);
+	let mut rec = Rec {
+		number,
+		ts,
+		weight: [weight.normal.ref_time, weight.operational.ref_time, weight.mandatory.ref_time],
+		extrinsics,
+		transfers,
+		queued,
+		..Rec::default()
+	};
+	let mut included_jobs = 0;
+	let book = &mut s.book;
+	for event in job_events {
+		match event {
+			JobEvent::Submitted { id, client } => {
+				book.on_chain += 1;
+				book.live.insert(id, (client, number));
+				rec.jobs_in += 1;
+				included_jobs += 1;
+			}
+			JobEvent::DispatchFailed { client, jobs, error } => {
+				*book.dispatch_failed.entry(error).or_default() += jobs;
+				book.open[client] -= jobs as i64;
+				book.open_total -= jobs as i64;
+				included_jobs += jobs;
+			}
+			JobEvent::Ended { id, how } => {
+				let Some((client, since)) = book.live.remove(&id) else { continue };
+				book.open[client] -= 1;
+				book.open_total -= 1;
+				book.blocks_to_end.push(number.saturating_sub(since) as u32);
+				match how {
+					End::Completed => {
+						book.completed += 1;
+						rec.completed += 1;
+					}
+					End::Failed(reason) => *book.failed.entry(reason).or_default() += 1,
+					End::Expired => book.expired += 1,
+					End::Cancelled => book.cancelled += 1,
+				}
+			}
+		}
+	}
+	rec.open = book.live.len() as u64;
+	if let Some(load) = s.load.as_mut() {
+		rec.phase = Some(load.label);
+		let started = match load.kind {
+			Kind::Transfers => {
+				load.included += transfers;
+				transfers > 0
+			}
+			Kind::Jobs => {
+				load.included += included_jobs;
+				rec.completed > 0
+			}
+		};
+		if started && load.first.is_none() {
+			load.first = Some(number);
+		}
+		rec.backlog = load.accepted as i64 - load.included as i64;
+		// A steady block: past the ramp-up, with work waiting both before it and after it (the
+		// offered load was above what the chain took: transactions in the pool, or jobs queued on
+		// chain for a miner), before the drain (transfers: before the submitters stopped), and
+		// no gap since the first one.
+		let waiting = rec.backlog > 0 || (load.kind == Kind::Jobs && rec.queued > 0);
+		let past_ramp = load.first.is_some_and(|f| number > f + load.ramp);
+		rec.steady = past_ramp && load.waiting && waiting && !load.stop && !load.closed;
+		if !rec.steady && load.steady.is_some() {
+			load.closed = true;
+		}
+		load.waiting = waiting;
+		if rec.steady {
+			let first = load.steady.map_or(number, |(f, _)| f);
+			load.steady = Some((first, number));
+			if let Some(target) = load.steady_target {
+				if (number - first + 1) as usize >= target {
+					load.stop = true;
+				}
+			}
+		}
+	}
+	s.blocks.push(rec);
+	Ok(())
+}
+
+/// The reason of a `JobFailed` event, from the bytes after the job id.
+fn failure_reason(mut fields: &[u8]) -> String {
+	match u8::decode(&mut fields) {
+		Ok(0) => "no miner available".into(),
+		Ok(1) => "no assigned miner delivered".into(),
+		Ok(2) => {
+			let text: Vec<u8> = Decode::decode(&mut fields).unwrap_or_default();
+			format!("miner reported: {}", String::from_utf8_lossy(&text))
+		}
+		Ok(3) => "deadline queue congested".into(),
+		_ => "unknown".into(),
+	}
 }
