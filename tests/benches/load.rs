@@ -14,7 +14,7 @@
 //! 2. **jobs**: `--jobs` job submissions pre-signed from enough client accounts that the chain's
 //!    `max_open_jobs_per_client` does not hold the load back (`submit_jobs` batches of `--batch`
 //!    when the runtime has that call, `submit_job` otherwise), keeping up to `--open` jobs open
-//!    (default: twice what the miners can hold), every one followed to its end;
+//!    (default: what the miners can hold, so none waits in the chain's queue), every one followed to its end;
 //! 3. **transfers** again, as in 1.
 //!
 //! A steady block is one after the ramp-up (`--ramp-blocks` after the first transfer included,
@@ -294,13 +294,17 @@ async fn run() -> Result<(), String> {
 	};
 	let miners = chain.miners(None).await.map_err(err)?;
 	let miner_slots: u32 = miners.iter().map(|m| m.capacity).sum();
+	// What the miners hold: more would wait in the chain's queue and measure the queue sweep
+	// instead of the jobs' own path.
 	let open_limit = match args.open {
-		0 => (2 * miner_slots as usize).max(2 * batch as usize),
+		0 => (miner_slots as usize).max(2 * batch as usize),
 		n => n,
 	};
 	let per_client = limits.max_open_per_client as usize;
+	// Twice the clients the open limit needs, so that no client's own cap holds its
+	// submissions back.
 	let clients_count = match args.clients {
-		0 => open_limit.div_ceil(per_client).max(args.jobs.div_ceil(1_000)).max(1),
+		0 => (2 * open_limit).div_ceil(per_client).max(args.jobs.div_ceil(1_000)).max(1),
 		n => n,
 	};
 	eprintln!(
