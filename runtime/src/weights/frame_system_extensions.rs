@@ -41,32 +41,32 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_963_000 picoseconds.
-		Weight::from_parts(2_294_000, 0)
+		// Minimum execution time: 1_973_000 picoseconds.
+		Weight::from_parts(2_323_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_mortality_mortal_transaction() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_216_000 picoseconds.
-		Weight::from_parts(4_847_000, 0)
+		// Minimum execution time: 4_207_000 picoseconds.
+		Weight::from_parts(4_797_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_mortality_immortal_transaction() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_246_000 picoseconds.
-		Weight::from_parts(5_708_000, 0)
+		// Minimum execution time: 4_187_000 picoseconds.
+		Weight::from_parts(4_857_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_non_zero_sender() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 601_000 picoseconds.
-		Weight::from_parts(1_131_000, 0)
+		// Minimum execution time: 591_000 picoseconds.
+		Weight::from_parts(752_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
@@ -75,8 +75,8 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `101`
 		//  Estimated: `3593`
-		// Minimum execution time: 8_473_000 picoseconds.
-		Weight::from_parts(10_816_000, 0)
+		// Minimum execution time: 8_482_000 picoseconds.
+		Weight::from_parts(9_454_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -85,32 +85,32 @@ impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo for WeightInfo<
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 460_000 picoseconds.
-		Weight::from_parts(812_000, 0)
+		// Minimum execution time: 441_000 picoseconds.
+		Weight::from_parts(581_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_tx_version() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 460_000 picoseconds.
-		Weight::from_parts(651_000, 0)
+		// Minimum execution time: 450_000 picoseconds.
+		Weight::from_parts(641_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn check_weight() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_287_000 picoseconds.
-		Weight::from_parts(5_959_000, 0)
+		// Minimum execution time: 4_406_000 picoseconds.
+		Weight::from_parts(5_088_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn weight_reclaim() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_483_000 picoseconds.
-		Weight::from_parts(3_305_000, 0)
+		// Minimum execution time: 2_514_000 picoseconds.
+		Weight::from_parts(3_025_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 }

@@ -43,8 +43,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 60_590_000 picoseconds.
-		Weight::from_parts(63_304_000, 0)
+		// Minimum execution time: 60_359_000 picoseconds.
+		Weight::from_parts(71_737_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -55,8 +55,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 47_601_000 picoseconds.
-		Weight::from_parts(49_974_000, 0)
+		// Minimum execution time: 47_391_000 picoseconds.
+		Weight::from_parts(67_020_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `39`
 		//  Estimated: `3593`
-		// Minimum execution time: 23_395_000 picoseconds.
-		Weight::from_parts(24_877_000, 0)
+		// Minimum execution time: 23_415_000 picoseconds.
+		Weight::from_parts(42_033_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -79,8 +79,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `174`
 		//  Estimated: `3593`
-		// Minimum execution time: 24_586_000 picoseconds.
-		Weight::from_parts(26_340_000, 0)
+		// Minimum execution time: 24_567_000 picoseconds.
+		Weight::from_parts(28_002_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `140`
 		//  Estimated: `6196`
-		// Minimum execution time: 64_386_000 picoseconds.
-		Weight::from_parts(67_360_000, 0)
+		// Minimum execution time: 64_186_000 picoseconds.
+		Weight::from_parts(70_234_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -103,8 +103,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 59_528_000 picoseconds.
-		Weight::from_parts(61_972_000, 0)
+		// Minimum execution time: 59_449_000 picoseconds.
+		Weight::from_parts(64_857_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `174`
 		//  Estimated: `3593`
-		// Minimum execution time: 20_431_000 picoseconds.
-		Weight::from_parts(21_882_000, 0)
+		// Minimum execution time: 20_450_000 picoseconds.
+		Weight::from_parts(26_389_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -128,11 +128,11 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + u * (85 ±0)`
 		//  Estimated: `990 + u * (2603 ±0)`
-		// Minimum execution time: 21_212_000 picoseconds.
-		Weight::from_parts(22_063_000, 0)
+		// Minimum execution time: 21_382_000 picoseconds.
+		Weight::from_parts(21_642_000, 0)
 			.saturating_add(Weight::from_parts(0, 990))
-			// Standard Error: 23_328
-			.saturating_add(Weight::from_parts(17_805_685, 0).saturating_mul(u.into()))
+			// Standard Error: 208_529
+			.saturating_add(Weight::from_parts(26_373_708, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(u.into()))
@@ -141,24 +141,24 @@ impl<T: frame_system::Config> pallet_balances::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_440_000 picoseconds.
-		Weight::from_parts(7_141_000, 0)
+		// Minimum execution time: 6_590_000 picoseconds.
+		Weight::from_parts(11_297_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn burn_allow_death() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 36_855_000 picoseconds.
-		Weight::from_parts(39_218_000, 0)
+		// Minimum execution time: 37_346_000 picoseconds.
+		Weight::from_parts(44_576_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn burn_keep_alive() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 24_536_000 picoseconds.
-		Weight::from_parts(25_869_000, 0)
+		// Minimum execution time: 24_617_000 picoseconds.
+		Weight::from_parts(26_830_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 }
