@@ -18,7 +18,8 @@
 //! 3. **transfers** again, as in 1.
 //!
 //! A steady block is one after the ramp-up (`--ramp-blocks` after the first transfer included,
-//! or the first job completed) and before the drain (the submitter stopped or ran out). Rate =
+//! or the first job completed) and before the drain (the submitter stopped or ran out; for
+//! jobs, while the clients still have jobs to send, held back only by `--open`). Rate =
 //! units in the steady blocks ÷ (timestamp of the last steady block − timestamp of the block
 //! before the first). Weight per unit = the steady blocks' total weight (all classes, hooks
 //! included) less the empty-block baseline per block, ÷ units. Prints every phase, the ratios,
@@ -1355,10 +1356,12 @@ async fn file_block(at: &AtBlock, number: u64, state: &Shared) -> Result<(), Str
 		}
 		rec.backlog = load.accepted as i64 - load.included as i64;
 		// A steady block: past the ramp-up, with work waiting both before it and after it (the
-		// offered load was above what the chain took: transactions in the pool, or jobs queued on
-		// chain for a miner), before the drain (transfers: before the submitters stopped), and
-		// no gap since the first one.
-		let waiting = rec.backlog > 0 || (load.kind == Kind::Jobs && rec.queued > 0);
+		// offered load was above what the chain took: transactions in the pool; for jobs also
+		// jobs queued on chain for a miner, or jobs the clients still hold back only because as
+		// many are open as the miners can hold), before the drain (transfers: before the
+		// submitters stopped), and no gap since the first one.
+		let waiting =
+			rec.backlog > 0 || (load.kind == Kind::Jobs && (rec.queued > 0 || !load.exhausted));
 		let past_ramp = load.first.is_some_and(|f| number > f + load.ramp);
 		rec.steady = past_ramp && load.waiting && waiting && !load.stop && !load.closed;
 		if !rec.steady && load.steady.is_some() {
