@@ -12,19 +12,7 @@ use serde_json::Value;
 
 /// Alice's `submit inference --prompts-file FILE --model MODEL`, then `extra`.
 fn alice_batch<'a>(file: &'a str, model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-	let mut args = vec![
-		"--dev",
-		"--account",
-		"alice",
-		"submit",
-		"inference",
-		"--prompts-file",
-		file,
-		"--model",
-		model,
-	];
-	args.extend_from_slice(extra);
-	args
+	common::alice_submit("--prompts-file", file, model, extra)
 }
 
 /// Writes `text` to `name` in `dir`; its path.

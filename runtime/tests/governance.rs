@@ -7,11 +7,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
+mod common;
+use common::new_ext;
+
 use aitbc_runtime::{
 	governance::{origins::pallet_origins::Origin as TrackOrigin, tracks::id},
 	AccountId, AllPalletsWithSystem, Balance, Balances, BlockNumber, ConvictionVoting,
-	OriginCaller, Params, Preimage, Referenda, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	RuntimeOrigin, System, TechnicalCommittee, Treasury, UNIT,
+	OriginCaller, Params, Preimage, Referenda, Runtime, RuntimeCall, RuntimeOrigin, System,
+	TechnicalCommittee, Treasury, UNIT,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -29,35 +32,6 @@ fn acc(who: Sr25519Keyring) -> AccountId {
 
 fn signed(who: Sr25519Keyring) -> RuntimeOrigin {
 	RuntimeOrigin::signed(acc(who))
-}
-
-/// Merges the JSON `patch` into `base` (objects key by key, anything else replaced).
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		}
-		(base, patch) => *base = patch,
-	}
-}
-
-/// The `development` chain's genesis state at block 1.
-fn new_ext() -> sp_io::TestExternalities {
-	let preset = aitbc_runtime::genesis_config_presets::get_preset(&"development".into())
-		.expect("the development preset");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&preset).unwrap());
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).unwrap(),
-		)
-		.unwrap();
-		System::set_block_number(1);
-	});
-	ext
 }
 
 /// Runs the block hooks up to block `n`, checking every invariant after each block.

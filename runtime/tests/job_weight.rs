@@ -10,10 +10,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
+mod common;
+use common::new_ext;
+
 use aitbc_primitives::{output_hash, prompt_hash, Usage};
 use aitbc_runtime::{
-	AccountId, Balances, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin, System,
-	TxExtension, UNIT,
+	AccountId, Balances, Runtime, RuntimeCall, RuntimeOrigin, System, TxExtension, UNIT,
 };
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
@@ -30,34 +32,6 @@ const MODEL: &[u8] = b"bench-model";
 const BATCH: u32 = 32;
 const OPERATORS: [Sr25519Keyring; 4] =
 	[Sr25519Keyring::One, Sr25519Keyring::Two, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
-
-/// The `development` chain's genesis state at block 1.
-fn new_ext() -> sp_io::TestExternalities {
-	let preset = aitbc_runtime::genesis_config_presets::get_preset(&"development".into())
-		.expect("the development preset");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&preset).unwrap());
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).unwrap(),
-		)
-		.unwrap();
-		System::set_block_number(1);
-	});
-	ext
-}
-
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		}
-		(base, patch) => *base = patch,
-	}
-}
 
 /// What the chain charges for `call` as a signed extrinsic, after dispatch: the base extrinsic
 /// weight, the transaction extensions' weight and the call's actual weight.

@@ -174,17 +174,19 @@ impl Market {
 /// Alice submits an inference job: `--dev --account alice submit inference --prompt PROMPT
 /// --model MODEL`, then `extra`.
 pub fn alice_submits<'a>(prompt: &'a str, model: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-	let mut args = vec![
-		"--dev",
-		"--account",
-		"alice",
-		"submit",
-		"inference",
-		"--prompt",
-		prompt,
-		"--model",
-		model,
-	];
+	alice_submit("--prompt", prompt, model, extra)
+}
+
+/// Alice's `submit inference FLAG VALUE --model MODEL` (`--prompt`, `--prompts-file`, ...),
+/// then `extra`.
+pub fn alice_submit<'a>(
+	flag: &'a str,
+	value: &'a str,
+	model: &'a str,
+	extra: &[&'a str],
+) -> Vec<&'a str> {
+	let mut args =
+		vec!["--dev", "--account", "alice", "submit", "inference", flag, value, "--model", model];
 	args.extend_from_slice(extra);
 	args
 }

@@ -1,0 +1,34 @@
+//! What the runtime's integration tests share: the `development` genesis.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use aitbc_runtime::{RuntimeGenesisConfig, System};
+
+/// Merges the JSON `patch` into `base` (objects key by key, anything else replaced).
+pub fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The `development` chain's genesis state at block 1.
+pub fn new_ext() -> sp_io::TestExternalities {
+	let preset = aitbc_runtime::genesis_config_presets::get_preset(&"development".into())
+		.expect("the development preset");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&preset).unwrap());
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
+			serde_json::to_vec(&config).unwrap(),
+		)
+		.unwrap();
+		System::set_block_number(1);
+	});
+	ext
+}
