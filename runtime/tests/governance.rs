@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 mod common;
-use common::new_ext;
+use common::{new_ext, signed_result};
 
 use aitbc_runtime::{
 	governance::{origins::pallet_origins::Origin as TrackOrigin, tracks::id},
@@ -605,30 +605,11 @@ fn the_chains_periods_come_from_the_governed_timing() {
 
 /// Acknowledges job `id` as `operator` and submits a signed result of 40 tokens.
 fn complete_job(id: u64, operator: Sr25519Keyring) -> pallet_aitbc_jobs::JobOf<Runtime> {
-	use aitbc_primitives::{output_hash, prompt_hash, Usage};
 	type Jobs = pallet_aitbc_jobs::Pallet<Runtime>;
 	assert_ok!(Jobs::acknowledge(signed(operator), vec![id].try_into().unwrap()));
-	let job = pallet_aitbc_jobs::JobRecords::<Runtime>::get(id).unwrap();
-	let terms = job.terms.clone().unwrap();
-	let output = b"Machine learning is learning from data.".to_vec();
-	let usage = Usage { prompt_tokens: 5, output_tokens: 40, compute_ms: 900 };
-	let price = Jobs::price_of(terms.unit_type.units(&usage), terms.unit_price, job.max_price);
-	let payload = Jobs::receipt_payload(
-		id,
-		&job,
-		prompt_hash(&job.prompt),
-		output_hash(&output),
-		usage,
-		price,
-	);
-	let signature = operator.sign(&payload.signing_bytes()).0;
-	assert_ok!(Jobs::submit_result(
-		signed(operator),
-		id,
-		output.try_into().unwrap(),
-		usage,
-		signature
-	));
+	let usage = aitbc_primitives::Usage { prompt_tokens: 5, output_tokens: 40, compute_ms: 900 };
+	let result = signed_result(id, operator, b"Machine learning is learning from data.", usage);
+	assert_ok!(Jobs::submit_results(signed(operator), vec![result].try_into().unwrap()));
 	pallet_aitbc_jobs::JobRecords::<Runtime>::get(id).unwrap()
 }
 

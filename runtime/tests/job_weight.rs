@@ -11,9 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 mod common;
-use common::new_ext;
+use common::{new_ext, signed_result};
 
-use aitbc_primitives::{output_hash, prompt_hash, Usage};
+use aitbc_primitives::Usage;
 use aitbc_runtime::{
 	AccountId, Balances, Runtime, RuntimeCall, RuntimeOrigin, System, TxExtension, UNIT,
 };
@@ -22,7 +22,7 @@ use frame_support::{
 	traits::fungible::Mutate,
 	weights::Weight,
 };
-use pallet_aitbc_jobs::{InferenceParams, JobKind, JobResult, JobSpec};
+use pallet_aitbc_jobs::{InferenceParams, JobKind, JobSpec};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, traits::TransactionExtension};
 
@@ -104,20 +104,8 @@ fn result(id: u64) -> (Sr25519Keyring, pallet_aitbc_jobs::JobResultOf<Runtime>) 
 	let job = pallet_aitbc_jobs::JobRecords::<Runtime>::get(id).unwrap();
 	let operator = job.state.operator().cloned().unwrap();
 	let key = OPERATORS.into_iter().find(|k| k.to_account_id() == operator).unwrap();
-	let terms = job.terms.clone().unwrap();
-	let output = b"GPUs run many small sums at once.".to_vec();
 	let usage = Usage { prompt_tokens: 8, output_tokens: 16, compute_ms: 100 };
-	let price = Jobs::price_of(terms.unit_type.units(&usage), terms.unit_price, job.max_price);
-	let payload = Jobs::receipt_payload(
-		id,
-		&job,
-		prompt_hash(&job.prompt),
-		output_hash(&output),
-		usage,
-		price,
-	);
-	let signature = key.sign(&payload.signing_bytes()).0;
-	(key, JobResult { job_id: id, output: output.try_into().unwrap(), usage, signature })
+	(key, signed_result(id, key, b"GPUs run many small sums at once.", usage))
 }
 
 #[test]
