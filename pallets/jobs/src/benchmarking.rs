@@ -154,7 +154,7 @@ mod benchmarks {
 
 	/// `n` jobs from one client, each with the longest prompt, with an index of one miner
 	/// (the call adds, per job, what a wider index costs, measured by `submit_job`, and a
-	/// miner record written per further miner).
+	/// miner record and held-jobs list written per further miner).
 	#[benchmark]
 	fn submit_jobs(n: Linear<1, { T::MaxBatch::get() }>) {
 		let (operator, _) = miners::<T>(1);

@@ -32,8 +32,8 @@ impl<T: Config> Pallet<T> {
 	/// The weight of `submit_jobs` for `count` jobs whose selections look at miner indexes of
 	/// the lengths in `indexes`: the batch as measured with an index of one miner, what each
 	/// wider index adds to a submission (measured on `submit_job`, where the miner records
-	/// are read cold: more than in a batch, where later jobs find them in the overlay), and a
-	/// miner record written for each further miner the jobs may go to.
+	/// are read cold: more than in a batch, where later jobs find them in the overlay), and
+	/// for each further miner the jobs may go to, its record and its held-jobs list written.
 	pub fn jobs_weight(count: u32, indexes: impl IntoIterator<Item = u32>) -> Weight {
 		let scan = |m: u32| {
 			T::WeightInfo::submit_job(0, m).saturating_sub(T::WeightInfo::submit_job(0, 1))
@@ -45,7 +45,7 @@ impl<T: Config> Pallet<T> {
 			widest = widest.max(m);
 		}
 		let miners = count.min(widest).saturating_sub(1);
-		weight.saturating_add(T::DbWeight::get().writes(miners.into()))
+		weight.saturating_add(T::DbWeight::get().writes(u64::from(miners).saturating_mul(2)))
 	}
 
 	#[allow(clippy::too_many_arguments)]

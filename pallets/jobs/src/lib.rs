@@ -499,7 +499,7 @@ pub mod pallet {
 		/// nothing: the first job refused fails the call and nothing of it stays.
 		///
 		/// Charged for full miner indexes, the longest prompts and each job going to another
-		/// miner; refunded down to the indexes selection looked at. Origin: the client. Emits
+		/// miner (its record and held-jobs list written); refunded down to the indexes selection looked at. Origin: the client. Emits
 		/// per job what [`Self::submit_job`] does.
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::jobs_weight(
