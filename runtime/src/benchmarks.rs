@@ -8,6 +8,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_aitbc_miners, Miners]
 	[pallet_aitbc_receipts, Receipts]
 	[pallet_aitbc_jobs, Jobs]
+	[pallet_aitbc_validators, ValidatorSet]
 );
 
 /// Fees go to the treasury account through the currency adapter; nothing to set up.

@@ -8,8 +8,8 @@
 //! In both, Alice, Bob and Charlie form the technical committee.
 
 use crate::{
-	governance::origins::pallet_origins::Timing, AccountId, BalancesConfig, OriginsConfig,
-	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, UNIT,
+	governance::origins::pallet_origins::Timing, opaque::SessionKeys, AccountId, BalancesConfig,
+	OriginsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, TechnicalCommitteeConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -22,10 +22,13 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// The balance each endowed dev account starts with: one million AIT.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A genesis state with the given validators, endowed accounts, sudo key (development chains
-/// only), technical committee and governance timing.
+/// A genesis state with the given validators (account and session keys), endowed accounts,
+/// sudo key (development chains only), technical committee and governance timing.
+///
+/// The validators are the session's genesis keys; Aura's and GRANDPA's authorities are left
+/// empty, the session fills them.
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	sudo: Option<AccountId>,
 	committee: Vec<AccountId>,
@@ -41,16 +44,16 @@ fn testnet_genesis(
 				.chain(core::iter::once((crate::configs::treasury_account(), UNIT)))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities
+		session: SessionConfig {
+			keys: initial_authorities
 				.iter()
-				.map(|(aura, _)| aura.clone())
-				.collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities
-				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.map(|(account, aura, grandpa)| {
+					(
+						account.clone(),
+						account.clone(),
+						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+					)
+				})
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
@@ -59,10 +62,10 @@ fn testnet_genesis(
 	})
 }
 
-/// The session keys of a well-known dev validator: its sr25519 key for Aura, its ed25519 key
-/// for GRANDPA.
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A well-known dev validator: its account and its session keys (its sr25519 key for Aura,
+/// its ed25519 key for GRANDPA), as `--alice` etc. put them in the node's keystore.
+fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
+	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }
 
 /// The technical committee of the dev presets.

@@ -3,7 +3,7 @@
 //! The FRAME runtime of AITBC, a decentralized GPU marketplace for AI inference.
 //!
 //! It carries the chain's base (block production with Aura in 2-second slots, GRANDPA
-//! finality, the native token **AIT** with 12 decimals, transaction fees), its governance
+//! finality, a validator set changed by governance session by session, the native token **AIT** with 12 decimals, transaction fees), its governance
 //! (OpenGov referenda with conviction voting, a technical committee, the treasury; a sudo key
 //! only on development chains; see `docs/governance.md`) and the marketplace: `Params`,
 //! `Miners`, `Escrow`, `Receipts` and `Jobs` (see `docs/design.md`).
@@ -52,7 +52,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -188,6 +188,12 @@ mod runtime {
 
 	#[runtime::pallet_index(3)]
 	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(5)]
+	pub type ValidatorSet = pallet_aitbc_validators;
 
 	#[runtime::pallet_index(10)]
 	pub type Balances = pallet_balances;

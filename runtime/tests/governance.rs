@@ -52,6 +52,21 @@ fn check_invariants() {
 	pallet_aitbc_escrow::Pallet::<Runtime>::do_try_state().unwrap();
 	pallet_aitbc_receipts::Pallet::<Runtime>::do_try_state().unwrap();
 	pallet_aitbc_jobs::Pallet::<Runtime>::do_try_state().unwrap();
+	pallet_aitbc_validators::Pallet::<Runtime>::do_try_state().unwrap();
+
+	// session: Aura's and GRANDPA's authorities are the keys of the session's validators
+	let keys: Vec<_> = pallet_session::Validators::<Runtime>::get()
+		.iter()
+		.map(|v| pallet_session::NextKeys::<Runtime>::get(v).expect("a validator has keys"))
+		.collect();
+	if pallet_session::QueuedKeys::<Runtime>::get().iter().map(|(_, k)| k).eq(keys.iter()) {
+		let aura: Vec<_> = keys.iter().map(|k| k.aura.clone()).collect();
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			aura,
+			"aura authorities"
+		);
+	}
 
 	// balances: the total issuance is what the accounts hold
 	let held: Balance = frame_system::Account::<Runtime>::iter()
@@ -713,4 +728,94 @@ fn only_the_development_preset_has_a_sudo_key() {
 	let local = preset("local_testnet");
 	assert!(local["sudo"]["key"].is_null());
 	assert_eq!(local["origins"]["timing"], "Production");
+}
+
+#[test]
+fn a_validator_admin_referendum_adds_a_validator_that_authors_from_the_session_after_next() {
+	use aitbc_runtime::{opaque::SessionKeys, Grandpa, Session, ValidatorSet};
+	use codec::Encode;
+	use pallet_aitbc_validators::{Call as SetCall, Error as SetError};
+	let mut ext = new_ext();
+	ext.register_extension(sp_keystore::KeystoreExt(std::sync::Arc::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	)));
+	ext.execute_with(|| {
+		assert_eq!(Session::validators(), vec![acc(Alice)]);
+		// Dave cannot be added before he registers keys, not even by Root
+		assert_noop!(
+			ValidatorSet::add_validator(RuntimeOrigin::root(), acc(Dave)),
+			SetError::<Runtime>::NoSessionKeys
+		);
+
+		// Dave registers fresh keys with their proof of possession (what `author_rotateKeysWithOwner`
+		// returns); a proof for another owner is refused, and the key deposit is held
+		let generated = SessionKeys::generate(&acc(Dave).encode(), None);
+		let forged = SessionKeys::generate(&acc(Eve).encode(), None);
+		assert_noop!(
+			Session::set_keys(signed(Dave), generated.keys.clone(), forged.proof.encode()),
+			pallet_session::Error::<Runtime>::InvalidProof
+		);
+		let free = Balances::free_balance(acc(Dave));
+		assert_ok!(Session::set_keys(
+			signed(Dave),
+			generated.keys.clone(),
+			generated.proof.encode()
+		));
+		let deposit = aitbc_runtime::configs::SessionKeyDeposit::get();
+		assert_eq!(Balances::free_balance(acc(Dave)), free - deposit);
+
+		// another track's origin cannot add a validator
+		let add = RuntimeCall::ValidatorSet(SetCall::add_validator { who: acc(Dave) });
+		let miner_admin: RuntimeOrigin = OriginCaller::Origins(TrackOrigin::MinerAdmin).into();
+		assert_noop!(ValidatorSet::add_validator(miner_admin, acc(Dave)), DispatchError::BadOrigin);
+
+		// referenda on `validator_admin`: sessions of 10 blocks, then Dave joins
+		let length = RuntimeCall::ValidatorSet(SetCall::set_session_length { blocks: 10 });
+		let index = propose(Alice, OriginCaller::Origins(TrackOrigin::ValidatorAdmin), length);
+		assert_eq!(info_track(index), id::VALIDATOR_ADMIN);
+		approve_and_enact(index);
+		assert_eq!(pallet_aitbc_validators::SessionLength::<Runtime>::get(), 10);
+		let index = propose(Alice, OriginCaller::Origins(TrackOrigin::ValidatorAdmin), add);
+		approve_and_enact(index);
+		assert!(events()
+			.contains(&pallet_aitbc_validators::Event::ValidatorAdded { who: acc(Dave) }.into()));
+		assert_eq!(Session::validators(), vec![acc(Alice)], "not before a rotation");
+
+		// the next rotation queues the set, the one after makes it active: Aura and GRANDPA
+		// take Dave's keys, GRANDPA in a new authority set
+		let set_id = Grandpa::current_set_id();
+		let start = System::block_number();
+		while !Session::validators().contains(&acc(Dave)) {
+			assert!(System::block_number() < start + 21, "Dave active within two sessions");
+			run_to(System::block_number() + 1);
+		}
+		assert_eq!(Session::validators(), vec![acc(Alice), acc(Dave)]);
+		assert!(pallet_aura::Authorities::<Runtime>::get().contains(&generated.keys.aura));
+		// GRANDPA's change is scheduled in the runtime (the node enacts it with the block)
+		let change = pallet_grandpa::PendingChange::<Runtime>::get().expect("a GRANDPA change");
+		assert!(change.next_authorities.contains(&(generated.keys.grandpa.clone(), 1)));
+		assert!(Grandpa::current_set_id() > set_id);
+
+		// removed (by Root), he leaves the same way; the last validator cannot be removed
+		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), acc(Dave)));
+		assert_noop!(
+			ValidatorSet::remove_validator(RuntimeOrigin::root(), acc(Alice)),
+			SetError::<Runtime>::TooFewValidators
+		);
+		run_to(System::block_number() + 21);
+		assert_eq!(Session::validators(), vec![acc(Alice)]);
+		assert!(!pallet_aura::Authorities::<Runtime>::get().contains(&generated.keys.aura));
+
+		// purging the keys returns the deposit
+		assert_ok!(Session::purge_keys(signed(Dave)));
+		assert_eq!(Balances::free_balance(acc(Dave)), free);
+	});
+}
+
+/// The track of referendum `index`.
+fn info_track(index: u32) -> u16 {
+	match info(index) {
+		ReferendumInfo::Ongoing(status) => status.track,
+		_ => panic!("referendum {index} is not ongoing"),
+	}
 }

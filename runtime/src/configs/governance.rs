@@ -29,6 +29,9 @@ use sp_runtime::traits::IdentityLookup;
 pub type MarketParamsOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::MarketParams>;
 /// Root, or a referendum on the `miner_admin` track: bans, unbans, reverses slashes, ends jails.
 pub type MinerAdminOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::MinerAdmin>;
+/// Root, or a referendum on the `validator_admin` track: adds and removes validators, sets the
+/// session length.
+pub type ValidatorAdminOrigin = EitherOf<EnsureRoot<AccountId>, pallet_origins::ValidatorAdmin>;
 /// Two thirds of the technical committee.
 pub type TechnicalTwoThirds =
 	pallet_collective::EnsureProportionAtLeast<AccountId, TechnicalCollective, 2, 3>;

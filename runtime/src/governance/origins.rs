@@ -29,6 +29,8 @@ pub mod pallet_origins {
 		MarketParams,
 		/// May ban and unban miners, reverse slashes and end jails.
 		MinerAdmin,
+		/// May add and remove validators and set the session length.
+		ValidatorAdmin,
 		/// May spend up to [`SMALL_SPEND`] from the treasury per spend.
 		SmallSpender,
 		/// May spend up to [`BIG_SPEND`] from the treasury per spend.
@@ -166,6 +168,7 @@ pub mod pallet_origins {
 	ensure_track_origin!(
 		MarketParams,
 		MinerAdmin,
+		ValidatorAdmin,
 		WhitelistedCaller,
 		ReferendumCanceller,
 		ReferendumKiller

@@ -12,8 +12,8 @@ use alloc::{borrow::Cow, vec::Vec};
 use pallet_referenda::{Curve, Track, TrackInfo};
 use sp_runtime::FixedI64;
 
-/// Track ids. Numbered by family: 0-9 root powers and referendum control, 10-19 marketplace,
-/// 20-29 treasury.
+/// Track ids. Numbered by family: 0-9 root powers and referendum control, 10-19 marketplace
+/// and network operations, 20-29 treasury.
 pub mod id {
 	/// `root`: anything, as Root (runtime upgrades, committee membership).
 	pub const ROOT: u16 = 0;
@@ -27,6 +27,8 @@ pub mod id {
 	pub const MARKET_PARAMS: u16 = 10;
 	/// `miner_admin`: ban or unban a miner, reverse a slash, end a jail.
 	pub const MINER_ADMIN: u16 = 11;
+	/// `validator_admin`: add or remove a validator, set the session length.
+	pub const VALIDATOR_ADMIN: u16 = 12;
 	/// `small_spender`: treasury spends up to 10,000 AIT.
 	pub const SMALL_SPENDER: u16 = 20;
 	/// `big_spender`: treasury spends up to 100,000 AIT.
@@ -65,7 +67,7 @@ const fn permille(x: i64) -> FixedI64 {
 const APPROVAL_HALF: Curve = Curve::make_linear(1, 1, percent(50), percent(100));
 
 /// Every track, sorted by id.
-const SHAPES: [Shape; 8] = [
+const SHAPES: [Shape; 9] = [
 	Shape {
 		id: id::ROOT,
 		name: "root",
@@ -142,6 +144,20 @@ const SHAPES: [Shape; 8] = [
 		name: "miner_admin",
 		max_deciding: 20,
 		decision_deposit: 500 * UNIT,
+		production: Periods {
+			prepare: HOURS,
+			decision: 7 * DAYS,
+			confirm: 3 * HOURS,
+			min_enactment: 10 * MINUTES,
+		},
+		min_approval: APPROVAL_HALF,
+		min_support: Curve::make_linear(1, 1, percent(1), percent(10)),
+	},
+	Shape {
+		id: id::VALIDATOR_ADMIN,
+		name: "validator_admin",
+		max_deciding: 10,
+		decision_deposit: 1_000 * UNIT,
 		production: Periods {
 			prepare: HOURS,
 			decision: 7 * DAYS,
@@ -279,6 +295,7 @@ impl pallet_referenda::TracksInfo<Balance, BlockNumber> for TracksInfo {
 				Origin::ReferendumKiller => id::REFERENDUM_KILLER,
 				Origin::MarketParams => id::MARKET_PARAMS,
 				Origin::MinerAdmin => id::MINER_ADMIN,
+				Origin::ValidatorAdmin => id::VALIDATOR_ADMIN,
 				Origin::SmallSpender => id::SMALL_SPENDER,
 				Origin::BigSpender => id::BIG_SPENDER,
 			}),
