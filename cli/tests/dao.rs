@@ -40,6 +40,7 @@ fn governance_reads_the_chain_proposes_votes_and_explains_errors() {
 		"referendum_killer",
 		"market_params",
 		"miner_admin",
+		"validator_admin",
 		"small_spender",
 		"big_spender",
 	] {

@@ -43,6 +43,34 @@ pub enum CallKind {
 	},
 	/// Spend from the treasury: track small_spender up to its cap, else big_spender.
 	Spend(SpendArgs),
+	/// Add or remove a validator, or set the session length (track validator_admin).
+	ValidatorAdmin {
+		/// What to do.
+		#[command(subcommand)]
+		action: ValidatorAdminAction,
+	},
+}
+
+/// `validator-admin` actions (docs/validators.md); accounts are addresses, wallets, or with
+/// --dev dev accounts.
+#[derive(Subcommand, Debug, Clone)]
+pub enum ValidatorAdminAction {
+	/// Add ACCOUNT to the validator set from the session after next; it must have registered
+	/// session keys (`Session::set_keys`).
+	Add {
+		/// The validator's account.
+		account: String,
+	},
+	/// Remove ACCOUNT from the validator set from the session after next.
+	Remove {
+		/// The validator's account.
+		account: String,
+	},
+	/// Set the session length, in blocks.
+	SessionLength {
+		/// Blocks per session.
+		blocks: u32,
+	},
 }
 
 /// `miner-admin` actions; each names the miner's owner (address, wallet, or with --dev a dev
@@ -98,6 +126,8 @@ pub enum TrackOrigin {
 	MarketParams,
 	/// Miner administration (`miner_admin`).
 	MinerAdmin,
+	/// The validator set (`validator_admin`).
+	ValidatorAdmin,
 	/// Small treasury spends (`small_spender`).
 	SmallSpender,
 	/// Big treasury spends (`big_spender`).
@@ -114,6 +144,7 @@ impl TrackOrigin {
 			TrackOrigin::ReferendumKiller => "referendum_killer",
 			TrackOrigin::MarketParams => "market_params",
 			TrackOrigin::MinerAdmin => "miner_admin",
+			TrackOrigin::ValidatorAdmin => "validator_admin",
 			TrackOrigin::SmallSpender => "small_spender",
 			TrackOrigin::BigSpender => "big_spender",
 		}
@@ -128,6 +159,7 @@ impl TrackOrigin {
 			TrackOrigin::ReferendumKiller => OriginCaller::Origins(Origin::ReferendumKiller),
 			TrackOrigin::MarketParams => OriginCaller::Origins(Origin::MarketParams),
 			TrackOrigin::MinerAdmin => OriginCaller::Origins(Origin::MinerAdmin),
+			TrackOrigin::ValidatorAdmin => OriginCaller::Origins(Origin::ValidatorAdmin),
 			TrackOrigin::SmallSpender => OriginCaller::Origins(Origin::SmallSpender),
 			TrackOrigin::BigSpender => OriginCaller::Origins(Origin::BigSpender),
 		}
@@ -221,6 +253,7 @@ impl CallKind {
 			CallKind::MarketParams(args) => super::market_params::build(gov, args).await,
 			CallKind::MinerAdmin { action } => miner_admin(ctx, gov, action),
 			CallKind::Spend(args) => spend(ctx, gov, args),
+			CallKind::ValidatorAdmin { action } => validator_admin(ctx, gov, action).await,
 		}
 	}
 }
@@ -245,6 +278,36 @@ fn miner_admin(ctx: &Ctx, gov: &Gov, action: &MinerAdminAction) -> Result<Built,
 		}
 	};
 	Ok(built(gov, bytes, TrackOrigin::MinerAdmin, Vec::new()))
+}
+
+async fn validator_admin(
+	ctx: &Ctx,
+	gov: &Gov,
+	action: &ValidatorAdminAction,
+) -> Result<Built, CliError> {
+	let set = runtime::transactions().validator_set();
+	let bytes = match action {
+		ValidatorAdminAction::Add { account } => {
+			let who = super::resolve(ctx, account)?;
+			// The runtime refuses an account without keys at enactment: say so before the
+			// deposits are placed.
+			let keys = runtime::storage().session().next_keys();
+			if gov.fetch(keys, (who,)).await?.is_none() {
+				return Err(CliError::usage(format!(
+					"{} has no session keys: it must register them first (author_rotateKeysWithOwner, then Session::set_keys; docs/validators.md)",
+					gov.address(&who)
+				)));
+			}
+			encode(gov, &set.add_validator(who))?
+		}
+		ValidatorAdminAction::Remove { account } => {
+			encode(gov, &set.remove_validator(super::resolve(ctx, account)?))?
+		}
+		ValidatorAdminAction::SessionLength { blocks } => {
+			encode(gov, &set.set_session_length(*blocks))?
+		}
+	};
+	Ok(built(gov, bytes, TrackOrigin::ValidatorAdmin, Vec::new()))
 }
 
 /// The most a `small_spender` and a `big_spender` referendum may spend at once: the runtime's

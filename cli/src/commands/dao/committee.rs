@@ -217,7 +217,7 @@ async fn propose(ctx: &Ctx, args: ProposeArgs, out: &mut impl Write) -> Result<(
 			}
 		}
 		_ => return Err(CliError::usage(
-			"give the call: a kind (market-params, miner-admin, spend) or --call-hex HEX, not both",
+			"give the call: a kind (market-params, miner-admin, spend, validator-admin) or --call-hex HEX, not both",
 		)),
 	};
 	motion(ctx, gov, &key, call, args.threshold, None, out).await
