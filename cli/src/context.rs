@@ -9,8 +9,8 @@ use crate::{wallet::Keystore, Cli, CliError};
 /// The global options, resolved.
 #[derive(Clone, Debug)]
 pub struct Ctx {
-	/// Node URL.
-	pub url: String,
+	/// Node URLs, in the order tried.
+	pub urls: Vec<String>,
 	/// `--account`.
 	pub account: Option<String>,
 	/// `--dev`.
@@ -35,7 +35,7 @@ impl Ctx {
 				.join(".aitbc/wallets")
 		});
 		Ctx {
-			url: cli.url.clone(),
+			urls: cli.url.clone(),
 			account: cli.account.clone(),
 			dev: cli.dev,
 			json: cli.json,
@@ -45,9 +45,12 @@ impl Ctx {
 		}
 	}
 
-	/// Connects to the node: three tries with exponential backoff.
+	/// Connects to the first node URL that answers: three rounds over them, with exponential
+	/// backoff between rounds. A URL that is not `ws://` or `wss://` is a usage error.
 	pub async fn chain(&self) -> Result<Chain, CliError> {
-		Ok(Chain::connect(&Connect::new(self.url.clone())).await?)
+		let connect =
+			Connect::any(&self.urls).map_err(|e| CliError::usage(format!("--url: {e}")))?;
+		Ok(Chain::connect(&connect).await?)
 	}
 
 	/// The keystore.
@@ -94,4 +97,34 @@ pub fn dev_key(name: &str) -> Result<Key, CliError> {
 		format!("//{}{}", first.to_uppercase(), chars.as_str())
 	};
 	Ok(Key::from_uri(&uri)?)
+}
+
+#[cfg(test)]
+mod tests {
+	use clap::Parser;
+
+	use super::*;
+	use crate::error::ErrorClass;
+
+	fn urls(args: &[&str]) -> Vec<String> {
+		let argv = ["aitbc"].iter().chain(args).chain(&["health"]);
+		Ctx::from_cli(&Cli::try_parse_from(argv).unwrap()).urls
+	}
+
+	#[test]
+	fn url_is_repeatable_or_comma_separated() {
+		assert_eq!(urls(&[]), ["ws://127.0.0.1:9944"]);
+		assert_eq!(urls(&["--url", "ws://a"]), ["ws://a"]);
+		assert_eq!(urls(&["--url", "ws://a", "--url", "wss://b"]), ["ws://a", "wss://b"]);
+		assert_eq!(urls(&["--url", "ws://a,wss://b"]), ["ws://a", "wss://b"]);
+	}
+
+	#[tokio::test]
+	async fn a_url_that_is_not_ws_is_a_one_line_usage_error() {
+		let cli = Cli::try_parse_from(["aitbc", "--url", "ws://a,http://b", "health"]).unwrap();
+		let Err(error) = Ctx::from_cli(&cli).chain().await else { panic!("connected") };
+		assert_eq!(error.class, ErrorClass::Usage);
+		assert!(error.message.starts_with("--url: `http://b` is not a node URL"), "{error}");
+		assert!(!error.message.contains('\n'));
+	}
 }

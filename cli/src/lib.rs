@@ -31,9 +31,16 @@ pub use error::CliError;
 	about = "AITBC: submit inference jobs, read results and receipts, run the miner registry, govern the chain, check it."
 )]
 pub struct Cli {
-	/// Node RPC URL.
-	#[arg(long, global = true, env = "AITBC_URL", default_value = "ws://127.0.0.1:9944")]
-	pub url: String,
+	/// Node RPC URL (ws:// or wss://); several, repeated or comma-separated, are tried in order
+	/// and the first that answers is used.
+	#[arg(
+		long,
+		global = true,
+		env = "AITBC_URL",
+		value_delimiter = ',',
+		default_value = "ws://127.0.0.1:9944"
+	)]
+	pub url: Vec<String>,
 	/// The signing account: a wallet name, or with --dev a dev account (alice, //Bob, ...).
 	#[arg(long, global = true, env = "AITBC_ACCOUNT")]
 	pub account: Option<String>,

@@ -36,50 +36,179 @@ use crate::{
 	runtime, AccountId, Config, Constants, Error,
 };
 
-/// How to connect: the URL and how many times to try, with exponential backoff.
+/// How to connect: the node URLs, tried in order, and how many rounds to try them, with
+/// exponential backoff between rounds.
 #[derive(Clone, Debug)]
 pub struct Connect {
-	/// `ws://` or `wss://` URL of the node's RPC.
-	pub url: String,
-	/// Tries before giving up (`u32::MAX`: forever).
+	/// `ws://` or `wss://` URLs of nodes' RPC, in the order tried; never empty.
+	urls: Vec<String>,
+	/// Rounds before giving up, each trying every URL once (`u32::MAX`: forever).
 	pub attempts: u32,
-	/// Wait after the first failure; doubled after each one.
+	/// Wait after the first failed round; doubled after each one.
 	pub first_delay: Duration,
-	/// The longest wait between tries.
+	/// The longest wait between rounds.
 	pub max_delay: Duration,
+	/// With several URLs, how long a daemon's connection retries its node after losing it; then
+	/// the connection gives up ([`Error::Disconnected`] on every call) and the daemon connects
+	/// anew, the next URL first ([`Connect::starting_after`]).
+	pub failover_after: Duration,
+	/// The genesis hash a node must have; a node of another chain is skipped like an
+	/// unreachable one.
+	genesis: Option<[u8; 32]>,
 }
 
 impl Connect {
-	/// Three tries, 0.5 s then 1 s apart: for people and agents, who want an answer.
+	/// One URL, three tries 0.5 s then 1 s apart: for people and agents, who want an answer.
 	pub fn new(url: impl Into<String>) -> Self {
+		Connect::with_urls(vec![url.into()])
+	}
+
+	fn with_urls(urls: Vec<String>) -> Self {
 		Connect {
-			url: url.into(),
+			urls,
 			attempts: 3,
 			first_delay: Duration::from_millis(500),
 			max_delay: Duration::from_secs(4),
+			failover_after: Duration::from_secs(5),
+			genesis: None,
 		}
 	}
 
-	/// Forever, backing off up to 30 s: for daemons.
+	/// One URL, forever, backing off up to 30 s: for daemons.
 	pub fn forever(url: impl Into<String>) -> Self {
-		Connect { attempts: u32::MAX, max_delay: Duration::from_secs(30), ..Connect::new(url) }
+		Connect::new(url).retry_forever()
 	}
 
-	/// The wait after failed try number `attempt` (0-based).
-	pub fn delay(&self, attempt: u32) -> Duration {
-		self.first_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay)
+	/// Several URLs, tried in this order (a URL given twice is tried once), three rounds as
+	/// [`Connect::new`]. A [`Error::Usage`] when there is none or one is not a `ws://` or
+	/// `wss://` URL ([`check_url`]).
+	pub fn any<I>(urls: I) -> Result<Self, Error>
+	where
+		I: IntoIterator,
+		I::Item: Into<String>,
+	{
+		let mut unique: Vec<String> = Vec::new();
+		for url in urls {
+			let url = url.into().trim().to_string();
+			check_url(&url)?;
+			if !unique.contains(&url) {
+				unique.push(url);
+			}
+		}
+		if unique.is_empty() {
+			return Err(Error::usage("no node URL given: pass one, e.g. ws://127.0.0.1:9944"));
+		}
+		Ok(Connect::with_urls(unique))
+	}
+
+	/// The same URLs, forever, backing off up to 30 s between rounds: for daemons.
+	pub fn retry_forever(self) -> Self {
+		Connect { attempts: u32::MAX, max_delay: Duration::from_secs(30), ..self }
+	}
+
+	/// Skips a node whose genesis hash is not `genesis` (a node of another chain), as if it
+	/// were unreachable: for a daemon failing over, once it knows its chain.
+	pub fn expect_genesis(self, genesis: [u8; 32]) -> Self {
+		Connect { genesis: Some(genesis), ..self }
+	}
+
+	/// The URLs, in the order tried.
+	pub fn urls(&self) -> &[String] {
+		&self.urls
+	}
+
+	/// The same, the URL after `url` first (round-robin; `url` itself last): where a daemon
+	/// goes when the node at `url` is gone. An unknown `url` leaves the order as it is.
+	pub fn starting_after(&self, url: &str) -> Connect {
+		self.rotated(url, 1)
+	}
+
+	/// The same, `url` first (round-robin): where a daemon goes when the node at `url`
+	/// answers, but not as a node should. An unknown `url` leaves the order as it is.
+	pub fn starting_at(&self, url: &str) -> Connect {
+		self.rotated(url, 0)
+	}
+
+	/// The URLs rotated to start `skip` after `url`.
+	fn rotated(&self, url: &str, skip: usize) -> Connect {
+		let mut next = self.clone();
+		if let Some(at) = self.urls.iter().position(|u| u == url) {
+			next.urls.rotate_left(at.saturating_add(skip) % self.urls.len());
+		}
+		next
+	}
+
+	/// The wait after failed round number `round` (0-based).
+	pub fn delay(&self, round: u32) -> Duration {
+		self.first_delay.saturating_mul(1u32 << round.min(16)).min(self.max_delay)
+	}
+
+	/// The tries in order, each with the wait before it: every URL once per round (no wait
+	/// between them), each round after the first one after [`Connect::delay`].
+	pub fn tries(&self) -> impl Iterator<Item = (Duration, &str)> + '_ {
+		(0..self.attempts).flat_map(move |round| {
+			self.urls.iter().enumerate().map(move |(index, url)| {
+				let wait = if round > 0 && index == 0 {
+					self.delay(round.saturating_sub(1))
+				} else {
+					Duration::ZERO
+				};
+				(wait, url.as_str())
+			})
+		})
 	}
 
 	/// The waits of subxt's reconnecting RPC client after a lost connection: for a daemon
-	/// ([`Connect::forever`]) the same backoff, forever; for a command none (it fails with
-	/// [`Error::Disconnected`], as it would have to wait for the node anyway).
+	/// ([`Connect::retry_forever`]) the same backoff, forever with one URL and for about
+	/// [`Connect::failover_after`] with several (then another URL is worth a try); for a
+	/// command none (it fails with [`Error::Disconnected`], as it would have to wait for the
+	/// node anyway).
 	fn reconnect_policy(&self) -> impl Iterator<Item = Duration> + Clone + Send + Sync + 'static {
 		let first_ms = u64::try_from(self.first_delay.as_millis()).unwrap_or(u64::MAX);
 		let tries = if self.attempts == u32::MAX { usize::MAX } else { 0 };
+		let budget = if self.urls.len() > 1 { self.failover_after } else { Duration::MAX };
 		ExponentialBackoff::from_millis(2)
 			.factor((first_ms / 2).max(1))
 			.max_delay(self.max_delay)
 			.take(tries)
+			.scan(Duration::ZERO, move |waited, delay| {
+				*waited = waited.saturating_add(delay);
+				(*waited <= budget).then_some(delay)
+			})
+	}
+}
+
+/// Checks that `url` is a node RPC URL: `ws://` or `wss://` and a host; else a one-line
+/// [`Error::Usage`].
+pub fn check_url(url: &str) -> Result<(), Error> {
+	let rest = url.strip_prefix("ws://").or_else(|| url.strip_prefix("wss://"));
+	match rest {
+		Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => Ok(()),
+		Some(_) => Err(Error::usage(format!("`{url}` is not a node URL: it names no host"))),
+		None => Err(Error::usage(format!(
+			"`{url}` is not a node URL: it must start with ws:// or wss:// (e.g. ws://127.0.0.1:9944)"
+		))),
+	}
+}
+
+/// subxt's reconnecting client retries its first connection and each reconnection with the
+/// same policy. The first connection is retried by [`Chain::connect`] instead, across the URLs,
+/// so this policy yields nothing until the connection is made (`connected`).
+#[derive(Clone)]
+struct ReconnectPolicy<P> {
+	connected: Arc<AtomicBool>,
+	backoff: P,
+}
+
+impl<P: Iterator<Item = Duration>> Iterator for ReconnectPolicy<P> {
+	type Item = Duration;
+
+	fn next(&mut self) -> Option<Duration> {
+		if self.connected.load(Ordering::Relaxed) {
+			self.backoff.next()
+		} else {
+			None
+		}
 	}
 }
 
@@ -122,48 +251,69 @@ pub struct Chain {
 }
 
 impl Chain {
-	/// Connects, retrying as `connect` says (logging each failed try), and reads the runtime's
-	/// [`Constants`]. A runtime whose constants do not match this client's is an
-	/// [`Error::Rpc`], not retried.
+	/// Connects to the first node that answers, trying the URLs in order, round after round as
+	/// `connect` says (logging each failed try), and reads the runtime's [`Constants`]. A
+	/// runtime whose constants do not match this client's is an [`Error::Rpc`], not retried;
+	/// no answer at any URL, an [`Error::Unreachable`] naming each.
 	pub async fn connect(connect: &Connect) -> Result<Self, Error> {
-		let mut attempt = 0u32;
-		loop {
-			match Self::connect_once(connect).await {
+		let mut tried: Vec<(String, String)> = Vec::new();
+		for (wait, url) in connect.tries() {
+			if !wait.is_zero() {
+				tracing::debug!(retry_in_ms = wait.as_millis() as u64, "no node answered; again");
+				tokio::time::sleep(wait).await;
+			}
+			match Self::connect_once(connect, url).await {
 				Ok(chain) => return chain,
 				Err(reason) => {
-					attempt = attempt.saturating_add(1);
-					if attempt >= connect.attempts {
-						return Err(Error::Unreachable { url: connect.url.clone(), reason });
+					tracing::warn!(%url, %reason, "node unreachable");
+					match tried.iter_mut().find(|(u, _)| u == url) {
+						Some(entry) => entry.1 = reason,
+						None => tried.push((url.to_string(), reason)),
 					}
-					let delay = connect.delay(attempt.saturating_sub(1));
-					tracing::warn!(url = %connect.url, attempt, retry_in_ms = delay.as_millis() as u64, %reason, "node unreachable");
-					tokio::time::sleep(delay).await;
 				}
 			}
 		}
+		Err(Error::Unreachable { tried })
 	}
 
-	/// One try: `Err` is a reason to try again, `Ok(Err)` a reason to stop.
-	async fn connect_once(connect: &Connect) -> Result<Result<Self, Error>, String> {
-		let url = &connect.url;
+	/// One try at `url`: `Err` is a reason to try again, `Ok(Err)` a reason to stop.
+	async fn connect_once(connect: &Connect, url: &str) -> Result<Result<Self, Error>, String> {
 		// subxt's reconnecting client: after a lost connection it reconnects by itself (with
 		// `connect`'s backoff, daemons only), failing calls meanwhile with
-		// `DisconnectedWillReconnect`. A daemon's first connection is retried inside `build`.
+		// `DisconnectedWillReconnect`; once it gives up, with `Dropped`.
+		let connected = Arc::new(AtomicBool::new(false));
+		let policy =
+			ReconnectPolicy { connected: connected.clone(), backoff: connect.reconnect_policy() };
 		let reconnecting = ReconnectingRpcClient::builder()
-			.retry_policy(connect.reconnect_policy())
+			.retry_policy(policy)
 			.build(url)
 			.await
 			.map_err(|e| e.to_string())?;
-		let link = Arc::new(Link { up: AtomicBool::new(true), losses: AtomicU64::new(0) });
+		let link = Arc::new(Link {
+			up: AtomicBool::new(true),
+			closed: AtomicBool::new(false),
+			losses: AtomicU64::new(0),
+		});
 		let rpc = RpcClient::new(Watched { inner: reconnecting, link: link.clone() });
 		let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| e.to_string())?;
+		if let Some(expected) = connect.genesis {
+			let genesis = api.genesis_hash().0;
+			if genesis != expected {
+				return Err(format!(
+					"the node is on another chain (genesis 0x{}, not 0x{})",
+					hex::encode(genesis),
+					hex::encode(expected)
+				));
+			}
+		}
 		let at = api.at_current_block().await.map_err(|e| e.to_string())?;
 		let constants = match Constants::read(&at) {
 			Ok(constants) => constants,
 			Err(e) => return Ok(Err(incompatible(e))),
 		};
+		connected.store(true, Ordering::Relaxed);
 		Ok(Ok(Chain {
 			api,
 			rpc,
@@ -197,6 +347,14 @@ impl Chain {
 		self.link.up.load(Ordering::Relaxed)
 	}
 
+	/// Whether this connection is over for good: subxt's reconnecting client gave up on the
+	/// node (at once for a command's connection, after [`Connect::failover_after`] for a
+	/// daemon's with several URLs, never for a daemon's with one). Only a new connection
+	/// ([`Chain::connect`]) answers again.
+	pub fn is_closed(&self) -> bool {
+		self.link.closed.load(Ordering::Relaxed)
+	}
+
 	/// How many times this connection was found lost so far (each loss is followed by a
 	/// reconnection for daemons): a long-lived reader compares it to notice a gap it may have
 	/// missed events in, even when its subscription went on.
@@ -219,7 +377,7 @@ impl Chain {
 		self.api.genesis_hash().0
 	}
 
-	/// The URL connected to.
+	/// The URL connected to (of those [`Connect`] named, the first that answered).
 	pub fn url(&self) -> &str {
 		&self.url
 	}
@@ -548,11 +706,16 @@ struct Watched {
 /// What [`Watched`] saw of the connection.
 struct Link {
 	up: AtomicBool,
+	/// The reconnecting client gave up: the connection is over for good.
+	closed: AtomicBool,
 	losses: AtomicU64,
 }
 
 fn observe<T>(link: &Link, result: &Result<T, subxt::rpcs::Error>) {
 	let lost = matches!(result, Err(e) if crate::error::is_disconnect(e));
+	if matches!(result, Err(e) if crate::error::is_given_up(e)) {
+		link.closed.store(true, Ordering::Relaxed);
+	}
 	if link.up.swap(!lost, Ordering::Relaxed) && lost {
 		link.losses.fetch_add(1, Ordering::Relaxed);
 	}
@@ -650,3 +813,99 @@ pub(crate) fn explain_pool_refusal(message: String) -> String {
 /// does not depend on pallets.
 pub(crate) const NOT_HELD: u8 = 1;
 pub(crate) const TOO_MANY_OPEN: u8 = 2;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn ms(ms: u64) -> Duration {
+		Duration::from_millis(ms)
+	}
+
+	#[test]
+	fn one_url_is_tried_once_per_round_after_the_backoff() {
+		let connect = Connect::new("ws://a");
+		let tries: Vec<_> = connect.tries().collect();
+		assert_eq!(tries, vec![(ms(0), "ws://a"), (ms(500), "ws://a"), (ms(1000), "ws://a")]);
+	}
+
+	#[test]
+	fn several_urls_are_tried_round_robin_with_the_backoff_between_rounds() {
+		let connect = Connect::any(["ws://a", "ws://b", "ws://c"]).unwrap();
+		let tries: Vec<_> = connect.tries().collect();
+		assert_eq!(
+			tries,
+			vec![
+				(ms(0), "ws://a"),
+				(ms(0), "ws://b"),
+				(ms(0), "ws://c"),
+				(ms(500), "ws://a"),
+				(ms(0), "ws://b"),
+				(ms(0), "ws://c"),
+				(ms(1000), "ws://a"),
+				(ms(0), "ws://b"),
+				(ms(0), "ws://c"),
+			]
+		);
+		let daemon = connect.retry_forever();
+		let waits: Vec<_> = daemon.tries().step_by(3).map(|(wait, _)| wait).take(8).collect();
+		assert_eq!(waits, [0, 500, 1000, 2000, 4000, 8000, 16000, 30000].map(ms));
+	}
+
+	#[test]
+	fn failing_over_starts_at_the_next_url() {
+		let connect = Connect::any(["ws://a", "ws://b", "ws://c"]).unwrap();
+		assert_eq!(connect.starting_after("ws://a").urls(), ["ws://b", "ws://c", "ws://a"]);
+		assert_eq!(connect.starting_after("ws://c").urls(), ["ws://a", "ws://b", "ws://c"]);
+		assert_eq!(connect.starting_after("ws://z").urls(), connect.urls());
+		assert_eq!(connect.starting_at("ws://b").urls(), ["ws://b", "ws://c", "ws://a"]);
+		let next = connect.starting_after("ws://b");
+		let first: Vec<_> = next.tries().take(3).map(|(_, url)| url).collect();
+		assert_eq!(first, ["ws://c", "ws://a", "ws://b"]);
+		assert_eq!(Connect::new("ws://a").starting_after("ws://a").urls(), ["ws://a"]);
+	}
+
+	#[test]
+	fn urls_are_checked_and_given_once() {
+		let connect = Connect::any(["ws://a:9944", " wss://b.example ", "ws://a:9944"]).unwrap();
+		assert_eq!(connect.urls(), ["ws://a:9944", "wss://b.example"]);
+		for (urls, expected) in [
+			(vec![], "no node URL"),
+			(vec!["ws://a", "http://127.0.0.1:9944"], "must start with ws:// or wss://"),
+			(vec!["127.0.0.1:9944"], "`127.0.0.1:9944` is not a node URL"),
+			(vec!["ws://"], "names no host"),
+		] {
+			let error = Connect::any(urls).unwrap_err();
+			assert!(matches!(&error, Error::Usage(m) if m.contains(expected)), "{error}");
+			assert!(!error.to_string().contains('\n'));
+		}
+	}
+
+	#[test]
+	fn a_daemon_retries_its_one_node_forever_and_one_of_several_briefly() {
+		let one = Connect::forever("ws://a");
+		assert_eq!(one.reconnect_policy().take(100).count(), 100);
+		let several = Connect::any(["ws://a", "ws://b"]).unwrap().retry_forever();
+		let waits: Vec<_> = several.reconnect_policy().collect();
+		assert!(!waits.is_empty());
+		assert!(waits.iter().sum::<Duration>() <= several.failover_after, "{waits:?}");
+		assert_eq!(Connect::any(["ws://a", "ws://b"]).unwrap().reconnect_policy().count(), 0);
+	}
+
+	#[tokio::test]
+	async fn unreachable_names_every_url_tried() {
+		let closed = || {
+			let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+			format!("ws://127.0.0.1:{}", listener.local_addr().unwrap().port())
+		};
+		let urls = [closed(), closed()];
+		let connect =
+			Connect { attempts: 2, first_delay: ms(1), ..Connect::any(urls.clone()).unwrap() };
+		let Err(error) = Chain::connect(&connect).await else { panic!("nothing listens there") };
+		let Error::Unreachable { tried } = &error else { panic!("{error}") };
+		assert_eq!(tried.iter().map(|(url, _)| url.clone()).collect::<Vec<_>>(), urls);
+		let text = error.to_string();
+		assert!(text.contains(&urls[0]) && text.contains(&urls[1]), "{text}");
+		assert!(!text.contains('\n'), "{text}");
+	}
+}

@@ -13,13 +13,11 @@ pub enum Error {
 	/// The chain refused the transaction (invalid, or its dispatch failed).
 	#[error("rejected by the chain: {0}")]
 	Rejected(String),
-	/// The node could not be reached (connecting failed on every try).
-	#[error("cannot reach the node at {url}: {reason} (is `aitbc-node` running? set --url or AITBC_URL)")]
+	/// No node could be reached (connecting failed on every try at every URL).
+	#[error("{} (is `aitbc-node` running? set --url or AITBC_URL)", unreachable_text(tried))]
 	Unreachable {
-		/// The URL tried.
-		url: String,
-		/// The transport's reason.
-		reason: String,
+		/// Each URL tried, in order, with the reason its last try failed.
+		tried: Vec<(String, String)>,
 	},
 	/// The connection to the node was lost after it was made: reconnect ([`crate::Chain::connect`])
 	/// and try again.
@@ -72,6 +70,27 @@ pub(crate) fn is_disconnect(e: &subxt::rpcs::Error) -> bool {
 		}
 		_ => false,
 	}
+}
+
+/// What [`Error::Unreachable`] says: the URL and the reason, or with several URLs each one
+/// with its reason.
+fn unreachable_text(tried: &[(String, String)]) -> String {
+	match tried {
+		[(url, reason)] => format!("cannot reach the node at {url}: {reason}"),
+		_ => {
+			let each: Vec<String> =
+				tried.iter().map(|(url, reason)| format!("{url}: {reason}")).collect();
+			format!("cannot reach any of the nodes at {}", each.join("; "))
+		}
+	}
+}
+
+/// Whether subxt's reconnecting client gave up reconnecting (`Dropped`): its connection is over
+/// for good.
+pub(crate) fn is_given_up(e: &subxt::rpcs::Error) -> bool {
+	use subxt::rpcs::client::reconnecting_rpc_client::Error as Reconnecting;
+	matches!(e, subxt::rpcs::Error::Client(inner)
+		if matches!(inner.downcast_ref::<Reconnecting>(), Some(Reconnecting::Dropped)))
 }
 
 /// The text of a failed dispatch: `Pallet::Error: doc` for a pallet error.

@@ -5,7 +5,8 @@
 //!   runtime's `metadata` test fails when it is stale.
 //! - [`Chain`]: one connection (subxt client over subxt's reconnecting RPC client, which
 //!   daemons let reconnect by themselves: calls wait while it reconnects, one in flight fails
-//!   with [`Error::Disconnected`]) with connection retries, a nonce
+//!   with [`Error::Disconnected`]) to the first of one or several node URLs that answers
+//!   ([`Connect`]: round-robin, with backoff between rounds), a nonce
 //!   counter per signer, transaction submission that waits for the best block and turns a
 //!   failed dispatch into the pallet's error name and doc, and the node's `aitbc_*` RPC.
 //! - [`Sender`]: a signer's transactions at a high rate: local nonces, signed against the block
@@ -24,7 +25,7 @@ pub mod sender;
 pub mod units;
 
 pub use aitbc_primitives::{json, FailureReason, JobStatus, MinerStatus, UnitType};
-pub use chain::{Chain, Connect, Pending, SubmitError, Submitted};
+pub use chain::{check_url, Chain, Connect, Pending, SubmitError, Submitted};
 pub use constants::Constants;
 pub use error::Error;
 pub use sender::{Inclusion, Sender, Sent};

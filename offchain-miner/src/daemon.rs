@@ -90,8 +90,13 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		tracing::info!(gpu = %facts.name, vram_mib = facts.vram_mib, count = facts.count, "GPU found");
 	}
 
-	let connect = Connect::forever(settings.node_url.clone());
+	let connect = Connect::any(settings.node_urls.clone())
+		.map_err(|e| RunError::Chain(e.to_string()))?
+		.retry_forever();
 	let chain = Chain::connect(&connect).await.map_err(|e| RunError::Chain(e.to_string()))?;
+	tracing::info!(url = chain.url(), "connected to the node");
+	// Failing over, a node of another chain is skipped.
+	let connect = connect.expect_genesis(chain.genesis_hash());
 	let block_time = chain.constants().block_time;
 	if let Some(block_ms) = settings.deprecated_block_ms {
 		tracing::warn!(
@@ -167,8 +172,9 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 }
 
 impl Miner {
-	/// One session after the other, reconnecting in between; returns only when the node cannot
-	/// be connected to any more.
+	/// One session after the other, reconnecting in between (to the next node URL when the
+	/// node is gone and there are several); returns only when no node can be connected to any
+	/// more.
 	async fn sessions(
 		self: Arc<Self>,
 		mut chain: Chain,
@@ -182,11 +188,16 @@ impl Miner {
 			// The node may have lost its pool: read the nonce again, and check what was in flight
 			// at the next session's first block.
 			self.sender.reset().await;
-			tracing::warn!(reason = %ended, url = %settings.node_url, "lost the node; reconnecting");
+			let lost = chain.url().to_string();
+			tracing::warn!(reason = %ended, url = %lost, "lost the node; reconnecting");
 			chain = reconnected(chain, &connect, &ended)
 				.await
 				.map_err(|e| RunError::Chain(e.to_string()))?;
-			tracing::info!(url = %settings.node_url, "reconnected to the node");
+			if chain.url() == lost {
+				tracing::info!(url = chain.url(), "reconnected to the node");
+			} else {
+				tracing::warn!(from = %lost, to = chain.url(), "failed over to another node");
+			}
 			self.link.send_replace(Some(chain.clone()));
 		}
 	}
@@ -194,9 +205,13 @@ impl Miner {
 
 /// The connection back after a session ended with `ended`. The chain client is subxt's
 /// reconnecting RPC client, which reconnects by itself: wait (backing off) until the node
-/// answers on it again. Only an answer that is not about the connection (the node is up but
-/// failing) makes a new connection. A session that ended for another reason than a lost
-/// connection waits a second first, so that a failing node is not hammered.
+/// answers on it again. With one URL that wait has no end. With several, the client gives up
+/// on its node after about [`Connect::failover_after`] ([`Chain::is_closed`]), and this wait
+/// ends that long after it began at the latest ([`fail_over`]): then a new connection, to the
+/// next URL first (round-robin). An answer that is not about the connection (the node is up
+/// but failing) makes a new connection too, the same node first. A session that ended for
+/// another reason than a lost connection waits a second first, so that a failing node is not
+/// hammered.
 async fn reconnected(
 	chain: Chain,
 	connect: &Connect,
@@ -205,11 +220,21 @@ async fn reconnected(
 	if !ended.is_disconnected() {
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
+	let started = Instant::now();
 	let mut attempt = 0u32;
 	loop {
 		match chain.best_number().await {
 			Ok(_) => return Ok(chain),
 			Err(e) if e.is_disconnected() => {
+				if chain.is_closed()
+					|| fail_over(connect.urls().len(), started.elapsed(), connect.failover_after)
+				{
+					let next = connect.starting_after(chain.url());
+					tracing::warn!(url = chain.url(), next = ?next.urls(), error = %e, "the node is not back; trying the other node URLs");
+					// The old connection's client has given up reconnecting, or does soon.
+					drop(chain);
+					return Chain::connect(&next).await;
+				}
 				let delay = connect.delay(attempt);
 				attempt = attempt.saturating_add(1);
 				tracing::debug!(error = %e, retry_in_ms = delay.as_millis() as u64, "the node is not back yet");
@@ -217,10 +242,18 @@ async fn reconnected(
 			}
 			Err(e) => {
 				tracing::debug!(error = %e, "the connection does not answer; connecting anew");
-				return Chain::connect(connect).await;
+				let url = chain.url().to_string();
+				drop(chain);
+				return Chain::connect(&connect.starting_at(&url)).await;
 			}
 		}
 	}
+}
+
+/// Whether to leave a node that has not answered for `waited`: only when there is another URL
+/// (`urls` > 1), after `failover_after`.
+fn fail_over(urls: usize, waited: Duration, failover_after: Duration) -> bool {
+	urls > 1 && waited >= failover_after
 }
 
 /// This operator's miner record; without one, the command its owner registers it with.
@@ -349,5 +382,19 @@ impl Miner {
 				other => return other,
 			}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_miner_leaves_its_node_only_for_another_url_after_failover_after() {
+		let after = Duration::from_secs(5);
+		assert!(!fail_over(1, Duration::from_secs(3600), after), "one URL: wait for it forever");
+		assert!(!fail_over(2, Duration::from_secs(4), after));
+		assert!(fail_over(2, after, after));
+		assert!(fail_over(3, Duration::from_secs(6), after));
 	}
 }

@@ -9,8 +9,9 @@
 //! or reports the failure with a reason. Its transactions use local nonces and are followed
 //! through the one block subscription, not a watch each. It heartbeats, goes
 //! offline on chain while the backend is down (and online again when it is back, or when the
-//! registry set it offline while the backend is up), reconnects to the node forever, and on
-//! SIGTERM/SIGINT stops taking jobs and finishes those in flight within a grace period.
+//! registry set it offline while the backend is up), reconnects to the node forever (given
+//! several node URLs, it fails over to the next when its node stays away), and on SIGTERM/SIGINT
+//! stops taking jobs and finishes those in flight within a grace period.
 //!
 //! The code follows that story: [`settings`] (flags, environment and TOML file, validated),
 //! `daemon` (start-up, registration check, the reconnect loop around sessions, shutdown),

@@ -6,9 +6,9 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use aitbc_client::{keys::Key, Constants};
+use aitbc_client::{keys::Key, Connect, Constants};
 use clap::{Parser, ValueEnum};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::backend::{Backend, Ollama, OpenAi, OpenAiMode};
 
@@ -26,9 +26,11 @@ pub struct Args {
 	#[arg(long, env = "AITBC_MINER_CONFIG")]
 	#[serde(skip)]
 	pub config: Option<PathBuf>,
-	/// Node RPC URL [default: ws://127.0.0.1:9944].
-	#[arg(long, env = "AITBC_MINER_NODE_URL")]
-	pub node_url: Option<String>,
+	/// Node RPC URL; several (the flag repeated, or comma-separated) to fail over to the next
+	/// when the node is lost [default: ws://127.0.0.1:9944]. In the file: one string or a list.
+	#[arg(long, env = "AITBC_MINER_NODE_URL", value_delimiter = ',')]
+	#[serde(deserialize_with = "one_or_many")]
+	pub node_url: Option<Vec<String>>,
 	/// File holding the operator's secret URI or mnemonic (first line).
 	#[arg(long, env = "AITBC_MINER_KEY_FILE")]
 	pub key_file: Option<PathBuf>,
@@ -87,8 +89,9 @@ pub const KEY_ENV: &str = "AITBC_MINER_KEY";
 /// Validated settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-	/// Node RPC URL.
-	pub node_url: String,
+	/// Node RPC URLs, in the order tried (never empty): the miner connects to the first that
+	/// answers and, when it loses that node, fails over to the next.
+	pub node_urls: Vec<String>,
 	/// The operator key.
 	pub key: Key,
 	/// The inference server.
@@ -114,6 +117,44 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct SettingsError(pub String);
+
+/// A setting given as one string or a list of strings (`node_url`).
+fn one_or_many<'de, D: Deserializer<'de>>(
+	deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+	struct Visitor;
+	impl<'de> serde::de::Visitor<'de> for Visitor {
+		type Value = Option<Vec<String>>;
+
+		fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+			f.write_str("a URL or a list of URLs")
+		}
+
+		fn visit_none<E>(self) -> Result<Self::Value, E> {
+			Ok(None)
+		}
+
+		fn visit_unit<E>(self) -> Result<Self::Value, E> {
+			Ok(None)
+		}
+
+		fn visit_str<E>(self, one: &str) -> Result<Self::Value, E> {
+			Ok(Some(vec![one.to_string()]))
+		}
+
+		fn visit_seq<A: serde::de::SeqAccess<'de>>(
+			self,
+			mut seq: A,
+		) -> Result<Self::Value, A::Error> {
+			let mut many = Vec::new();
+			while let Some(one) = seq.next_element::<String>()? {
+				many.push(one);
+			}
+			Ok(Some(many))
+		}
+	}
+	deserializer.deserialize_any(Visitor)
+}
 
 impl Args {
 	/// The TOML file `path`, read into the same settings.
@@ -176,12 +217,11 @@ impl Settings {
 	fn build(args: Args, key: Key) -> Result<Self, SettingsError> {
 		// Limits the chain enforces, from the committed runtime metadata (no connection yet).
 		let chain = Constants::offline();
-		let node_url = args.node_url.unwrap_or_else(|| "ws://127.0.0.1:9944".into());
-		if !(node_url.starts_with("ws://") || node_url.starts_with("wss://")) {
-			return Err(SettingsError(format!(
-				"node_url `{node_url}` must start with ws:// or wss://"
-			)));
-		}
+		let node_urls = args.node_url.unwrap_or_else(|| vec!["ws://127.0.0.1:9944".into()]);
+		let node_urls = Connect::any(node_urls)
+			.map_err(|e| SettingsError(format!("node_url: {e}")))?
+			.urls()
+			.to_vec();
 		let backend_url = args.backend_url.as_deref();
 		let backend = match args.backend.unwrap_or_default() {
 			BackendKind::Ollama => {
@@ -230,7 +270,7 @@ impl Settings {
 			})?),
 		};
 		Ok(Settings {
-			node_url,
+			node_urls,
 			key,
 			backend,
 			models,
@@ -282,7 +322,7 @@ mod tests {
 		assert_eq!(s.capacity, 2, "the flag wins over the file");
 		assert_eq!(s.models, vec!["smollm2".to_string()]);
 		assert_eq!(s.backend.url(), "http://127.0.0.1:8080");
-		assert_eq!(s.node_url, "ws://127.0.0.1:9944");
+		assert_eq!(s.node_urls, ["ws://127.0.0.1:9944"]);
 		assert_eq!(s.unit_price, 1_000_000);
 		assert!(s.metrics.is_none());
 		assert_eq!(s.deprecated_block_ms, None);
@@ -331,7 +371,7 @@ mod tests {
 		.unwrap();
 		let from_flags = Settings::load(with_key(flags, &dir)).unwrap();
 		for s in [from_file, from_flags] {
-			assert_eq!(s.node_url, "wss://node.example:443");
+			assert_eq!(s.node_urls, ["wss://node.example:443"]);
 			assert!(
 				matches!(&s.backend, Backend::OpenAi(_))
 					&& s.backend.url() == "http://127.0.0.1:8000"
@@ -352,7 +392,8 @@ mod tests {
 		for (change, expected) in [
 			(Args { capacity: Some(0), ..args() }, "capacity 0"),
 			(Args { capacity: Some(65), ..args() }, "capacity 65"),
-			(Args { node_url: Some("http://x".into()), ..args() }, "ws://"),
+			(Args { node_url: Some(vec!["http://x".into()]), ..args() }, "ws://"),
+			(Args { node_url: Some(vec![]), ..args() }, "no node URL"),
 			(Args { metrics: Some("nowhere".into()), ..args() }, "metrics"),
 			(Args { price: Some("cheap".into()), ..args() }, "price"),
 			(Args { models: Some(vec!["m".repeat(65)]), ..args() }, "longer than 64 bytes"),
@@ -361,6 +402,52 @@ mod tests {
 			assert!(err.contains(expected), "{err}");
 			assert!(!err.contains('\n'));
 		}
+	}
+
+	#[test]
+	fn several_node_urls_from_flags_or_file_in_order() {
+		let dir = tempdir("urls");
+		let both = ["ws://a:9944", "wss://b.example"];
+		for flags in [
+			vec!["--node-url", "ws://a:9944", "--node-url", "wss://b.example"],
+			vec!["--node-url", "ws://a:9944,wss://b.example"],
+			vec!["--node-url", "ws://a:9944, wss://b.example,ws://a:9944"],
+		] {
+			let flags = Args::try_parse_from(["aitbc-miner"].into_iter().chain(flags)).unwrap();
+			let s = Settings::load(with_key(Args { metrics: Some("off".into()), ..flags }, &dir));
+			assert_eq!(s.unwrap().node_urls, both);
+		}
+		let file = "node_url = [\"ws://a:9944\", \"wss://b.example\"]\n";
+		assert_eq!(Settings::load(with_file(args(), &dir, file)).unwrap().node_urls, both);
+		let one = "node_url = \"wss://b.example\"\n";
+		assert_eq!(
+			Settings::load(with_file(args(), &dir, one)).unwrap().node_urls,
+			["wss://b.example"]
+		);
+		// A flag replaces the file's list, it does not add to it.
+		let flag = Args { node_url: Some(vec!["ws://c".into()]), ..args() };
+		assert_eq!(Settings::load(with_file(flag, &dir, file)).unwrap().node_urls, ["ws://c"]);
+	}
+
+	#[test]
+	fn bad_node_urls_are_one_line_errors() {
+		let dir = tempdir("bad-urls");
+		for (file, expected) in [
+			("node_url = []\n", "no node URL"),
+			("node_url = 5\n", "a URL or a list of URLs"),
+			("node_url = [\"ws://a\", \"http://b\"]\n", "`http://b` is not a node URL"),
+			("node_url = \"ws://\"\n", "names no host"),
+		] {
+			let err = Settings::load(with_file(args(), &dir, file)).unwrap_err().to_string();
+			assert!(err.contains(expected), "{err}");
+			assert!(!err.contains('\n'), "{err}");
+		}
+		let flags =
+			Args::try_parse_from(["aitbc-miner", "--node-url", "ws://a,https://b"]).unwrap();
+		let err = Settings::load(with_key(Args { metrics: Some("off".into()), ..flags }, &dir))
+			.unwrap_err()
+			.to_string();
+		assert!(err.starts_with("node_url: `https://b` is not a node URL"), "{err}");
 	}
 
 	#[test]

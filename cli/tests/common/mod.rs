@@ -74,9 +74,15 @@ impl Chain {
 
 	/// The same with another wallet directory.
 	pub fn run_in(&self, wallets: &Path, args: &[&str]) -> Run {
-		let mut argv = vec!["aitbc", "--url", &self.url, "--wallet-dir", wallets.to_str().unwrap()];
+		let mut argv = vec!["--url", &self.url, "--wallet-dir", wallets.to_str().unwrap()];
 		argv.extend_from_slice(args);
-		match Cli::try_parse_from(&argv) {
+		self.run_exactly(&argv)
+	}
+
+	/// `aitbc ARGS`, nothing added (no `--url`).
+	pub fn run_exactly(&self, args: &[&str]) -> Run {
+		let argv = std::iter::once(&"aitbc").chain(args);
+		match Cli::try_parse_from(argv) {
 			Ok(cli) => {
 				let mut out = Vec::new();
 				let code = self.rt.block_on(aitbc_cli::main(cli, &mut out));
