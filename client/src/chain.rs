@@ -69,7 +69,7 @@ impl Connect {
 			attempts: 3,
 			first_delay: Duration::from_millis(500),
 			max_delay: Duration::from_secs(4),
-			failover_after: Duration::from_secs(5),
+			failover_after: Duration::from_secs(1),
 			genesis: None,
 		}
 	}
