@@ -129,6 +129,13 @@ fn governance_reads_the_chain_proposes_votes_and_explains_errors() {
 	);
 	assert_eq!(code, 2);
 	assert!(message.contains("have these values already"), "{message}");
+	// A validator must have session keys before a referendum can add it.
+	let (code, _, message) = failure(
+		&chain,
+		&["--dev", "--account", "alice", "dao", "propose", "validator-admin", "add", "dave"],
+	);
+	assert_eq!(code, 2);
+	assert!(message.contains("has no session keys"), "{message}");
 
 	// A proposal: preimage, submission and decision deposits, and what changes.
 	let proposed = chain.ok_json(&[

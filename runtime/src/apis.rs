@@ -273,7 +273,7 @@ impl_runtime_apis! {
 		) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::{Balances, Params};
+			use crate::{Balances, Params, ValidatorSet};
 			use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -286,7 +286,7 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::{Balances, Params};
+			use crate::{Balances, Params, ValidatorSet};
 			use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
 
 			let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
