@@ -28,7 +28,7 @@ pub use aitbc_primitives::{json, FailureReason, JobStatus, MinerStatus, UnitType
 pub use chain::{check_url, Chain, Connect, Pending, SubmitError, Submitted};
 pub use constants::Constants;
 pub use error::Error;
-pub use sender::{Inclusion, Sender, Sent};
+pub use sender::{Confirmation, Inclusion, Sender, Sent};
 pub use subxt::{self, rpcs::rpc_params};
 pub use subxt_signer::sr25519::Keypair;
 

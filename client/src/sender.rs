@@ -17,13 +17,24 @@
 //! with a `System::remark`), so that the transactions after it, waiting in the pool's future
 //! queue, still land; those stay pending for another check.
 //!
+//! A best block is not final: with several authors a short fork can retract it, and the
+//! transactions in it are then in the canonical chain only if the pool takes them again. So a
+//! transaction seen in a best block is only provisionally included: [`Sent::included`] gives that
+//! first word at once (the caller goes on), with a [`Confirmation`], the final word. The sender
+//! keeps following the transaction: at each new best block it reads the node's best chain at the
+//! number of the block it was seen in. Once that block is finalized (or [`CONFIRM_DEPTH`] deep,
+//! should finality stall) the confirmation says `Included`. If the block left the best chain, the
+//! transaction is pending again and checked at once like any other: seen in a block of the new
+//! chain, still in the pool, signed again at its nonce, or lost (its nonce used without it being
+//! seen); a confirmation other than `Included` tells the caller to read the state again.
+//!
 //! Pool refusals: only the runtime's verdict on the call (`CheckJobCalls`' custom validity
 //! errors) is [`Error::Rejected`]; a taken nonce is read again, a stale checkpoint (bad
 //! signature, ancient birth block) refreshed once, and any other refusal (pool full, banned for
 //! a while, fees) is an [`Error::Rpc`] the caller may try again.
 
 use std::{
-	collections::HashSet,
+	collections::{BTreeSet, HashMap, HashSet},
 	sync::{Arc, Mutex},
 };
 
@@ -49,11 +60,15 @@ pub const STALL_BLOCKS: u64 = 2;
 /// Times a transaction that left the pool is signed again at its nonce before it is given up
 /// (its nonce then filled with a remark).
 const MAX_REFILLS: u32 = 3;
+/// Blocks on top of the block a transaction was seen in after which it counts as confirmed even
+/// while finality stalls: no job deadline is that far, and it bounds what the sender follows.
+pub const CONFIRM_DEPTH: u64 = MORTALITY;
 
 /// What became of a transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inclusion {
-	/// In a best block, its dispatch succeeded.
+	/// In a best block, its dispatch succeeded (from [`Sent::included`]: provisionally, see
+	/// [`Confirmation`]; from [`Confirmation::confirmed`]: in a final block).
 	Included,
 	/// In a best block, its dispatch failed, or the pool refused its content (the runtime's
 	/// verdict): the reason.
@@ -70,13 +85,44 @@ pub struct Sent {
 	/// The transaction's hash (when first sent; signed again at the same nonce, it changes).
 	pub hash: H256,
 	outcome: oneshot::Receiver<Inclusion>,
+	confirmed: oneshot::Receiver<Inclusion>,
 }
 
 impl Sent {
-	/// Waits until the transaction's fate is known.
-	pub async fn included(self) -> Inclusion {
-		self.outcome.await.unwrap_or_else(|_| Inclusion::Lost("the sender was dropped".into()))
+	/// Waits until the transaction's fate is known at the best block: `Included` is provisional
+	/// (the block may still be retracted); the [`Confirmation`] gives the final word.
+	pub async fn included(self) -> (Inclusion, Confirmation) {
+		let inclusion = self.outcome.await.unwrap_or_else(|_| dropped());
+		(inclusion, Confirmation(self.confirmed))
 	}
+}
+
+/// The final word on a sent transaction. Dropping it is fine: the sender still follows the
+/// transaction (and signs it again at its nonce if its block is retracted and the pool lost it).
+pub struct Confirmation(oneshot::Receiver<Inclusion>);
+
+impl Confirmation {
+	/// A final word known already.
+	pub fn known(inclusion: Inclusion) -> Self {
+		let (confirm, confirmed) = oneshot::channel();
+		let _ = confirm.send(inclusion);
+		Confirmation(confirmed)
+	}
+
+	/// Waits for the transaction's final fate. After a first word `Included`: `Included` once the
+	/// block that carried it (or, after a retraction, the block of the new chain that carries it)
+	/// is finalized or [`CONFIRM_DEPTH`] deep in the best chain; `Failed` when a block of the new
+	/// chain has it and its dispatch failed there; `Lost` when it is in no block the sender saw
+	/// and no longer expected to be. Anything but `Included` then means the first word no longer
+	/// holds: read the state again. After any other first word, that word.
+	pub async fn confirmed(self) -> Inclusion {
+		self.0.await.unwrap_or_else(|_| dropped())
+	}
+}
+
+/// The outcome when the sender is gone.
+fn dropped() -> Inclusion {
+	Inclusion::Lost("the sender was dropped".into())
 }
 
 /// Signs a transaction's content at a nonce against a block, with a checkpoint.
@@ -120,6 +166,8 @@ struct State {
 	finalized: Option<Checkpoint>,
 	/// Transactions in the pool (or maybe in it), oldest first.
 	pending: Vec<InFlight>,
+	/// Transactions seen in a best block that is not final yet, oldest first.
+	seen: Vec<Seen>,
 }
 
 /// A transaction sent and not yet resolved.
@@ -132,16 +180,117 @@ struct InFlight {
 	since: u64,
 	/// To sign its content again at its nonce.
 	resign: Resign,
-	/// Its sender's reply; `None` for a remark filling a nonce.
+	/// Its sender's first word ([`Sent::included`]); `None` once given, and for a remark filling
+	/// a nonce.
 	reply: Option<oneshot::Sender<Inclusion>>,
+	/// Its sender's final word ([`Confirmation`]); `None` for a remark filling a nonce.
+	confirm: Option<oneshot::Sender<Inclusion>>,
 	/// Times it was signed again at its nonce.
 	refills: u32,
 }
 
 impl InFlight {
+	/// Gives its fate as the first word (when not given yet) and as the final one.
 	fn resolve(self, inclusion: Inclusion) {
 		if let Some(reply) = self.reply {
-			let _ = reply.send(inclusion);
+			let _ = reply.send(inclusion.clone());
+		}
+		if let Some(confirm) = self.confirm {
+			let _ = confirm.send(inclusion);
+		}
+	}
+
+	/// A remark filling a nonce: nobody waits for it.
+	fn is_filler(&self) -> bool {
+		self.reply.is_none() && self.confirm.is_none()
+	}
+}
+
+/// A transaction seen in a best block with its dispatch successful, its block not final yet.
+struct Seen {
+	tx: InFlight,
+	/// The block's number and hash.
+	number: u64,
+	hash: H256,
+}
+
+impl State {
+	/// Takes out of the pending list the transactions with a hash in `hashes` (a block's body).
+	fn take_in(&mut self, hashes: &HashSet<H256>) -> Vec<InFlight> {
+		let (found, waiting) = std::mem::take(&mut self.pending)
+			.into_iter()
+			.partition(|tx| tx.hashes.iter().any(|hash| hashes.contains(hash)));
+		self.pending = waiting;
+		found
+	}
+
+	/// `tx`, seen in the best block `number` (`hash`) with `outcome`: gives the first word. A
+	/// success is followed until its block is final ([`State::review`]); anything else is final.
+	fn saw(&mut self, mut tx: InFlight, number: u64, hash: H256, outcome: Inclusion) {
+		if outcome != Inclusion::Included || tx.is_filler() {
+			tx.resolve(outcome);
+			return;
+		}
+		if let Some(reply) = tx.reply.take() {
+			let _ = reply.send(Inclusion::Included);
+		}
+		self.seen.push(Seen { tx, number, hash });
+	}
+
+	/// Sorts the transactions seen in blocks not final yet against the node's best chain
+	/// (`canonical`: its block hash at their block numbers, `None` above its head; a number
+	/// missing was not read), its finalized block number `finalized` and the best block number
+	/// `best`. A block still in the best chain and finalized, or [`CONFIRM_DEPTH`] deep, confirms
+	/// its transactions; one that left it makes them pending again, checked at the next lost
+	/// check (at once). Returns how many left.
+	fn review(
+		&mut self,
+		canonical: &HashMap<u64, Option<H256>>,
+		finalized: u64,
+		best: u64,
+	) -> usize {
+		let mut retracted = 0;
+		for seen in std::mem::take(&mut self.seen) {
+			match canonical.get(&seen.number) {
+				None => self.seen.push(seen),
+				Some(hash) if *hash == Some(seen.hash) => {
+					if seen.number <= finalized || best >= seen.number.saturating_add(CONFIRM_DEPTH)
+					{
+						seen.tx.resolve(Inclusion::Included);
+					} else {
+						self.seen.push(seen);
+					}
+				}
+				Some(now) => {
+					tracing::debug!(block = seen.number, seen_in = ?seen.hash, best_chain_has = ?now, nonce = seen.tx.nonce, "the block a transaction was seen in left the best chain");
+					let mut tx = seen.tx;
+					tx.since = 0;
+					self.pending.push(tx);
+					retracted += 1;
+				}
+			}
+		}
+		if retracted > 0 {
+			self.pending.sort_by_key(|tx| tx.nonce);
+		}
+		retracted
+	}
+
+	/// Resolves as lost the pending transactions whose nonce the chain used (`used`: its nonce at
+	/// the checked block; `next`: the node's next nonce) without them being seen.
+	fn lose_used(&mut self, used: u64, next: u64) {
+		let (lost, waiting): (Vec<InFlight>, _) = std::mem::take(&mut self.pending)
+			.into_iter()
+			.partition(|tx| check(tx.nonce, used, next) == Check::NonceUsed);
+		self.pending = waiting;
+		for tx in lost {
+			tracing::debug!(hash = ?tx.hashes.last(), nonce = tx.nonce, used, "nonce used without the transaction seen");
+			let reason = format!(
+				"transaction {:?} (nonce {}): its nonce was used without it being seen in a block",
+				tx.hashes.last(),
+				tx.nonce
+			);
+			tx.resolve(Inclusion::Lost(reason));
 		}
 	}
 }
@@ -269,7 +418,7 @@ impl Sender {
 		self.state.lock().unwrap_or_else(|e| e.into_inner())
 	}
 
-	/// How many transactions wait for their outcome.
+	/// How many transactions wait for their first word (not yet in a block).
 	pub fn pending(&self) -> usize {
 		self.state().pending.iter().filter(|tx| tx.reply.is_some()).count()
 	}
@@ -295,6 +444,7 @@ impl Sender {
 			let (best, checkpoint) = self.best_and_checkpoint(chain).await?;
 			let signed = resign(&best, self.key.pair(), nonce, checkpoint).map_err(Error::Rpc)?;
 			let (reply, outcome) = oneshot::channel();
+			let (confirm, confirmed) = oneshot::channel();
 			// In the list before the pool has it: the block including it may come first.
 			self.state().pending.push(InFlight {
 				hashes: vec![signed.hash],
@@ -302,12 +452,13 @@ impl Sender {
 				since: best.block_number(),
 				resign: resign.clone(),
 				reply: Some(reply),
+				confirm: Some(confirm),
 				refills: 0,
 			});
 			match self.hand(chain, &signed).await {
 				Handed::Taken(hash) => {
 					self.state().next_nonce = Some(nonce.saturating_add(1));
-					return Ok(Sent { hash, outcome });
+					return Ok(Sent { hash, outcome, confirmed });
 				}
 				Handed::Unsure(hash, error) => {
 					tracing::debug!(%error, ?hash, nonce, "no answer from the pool; checking at the next block");
@@ -316,7 +467,7 @@ impl Sender {
 					if let Some(tx) = state.pending.iter_mut().find(|tx| tx.hashes[0] == hash) {
 						tx.since = 0;
 					}
-					return Ok(Sent { hash, outcome });
+					return Ok(Sent { hash, outcome, confirmed });
 				}
 				Handed::Refused(refusal, message) => {
 					let mut state = self.state();
@@ -427,10 +578,12 @@ impl Sender {
 		Ok((best, checkpoint))
 	}
 
-	/// Takes a new best block `at` with its `events`: signs against it from now on, resolves the
-	/// pending transactions in its body, and, when one has waited [`STALL_BLOCKS`] unseen, checks
-	/// what became of them (see the module documentation). An error leaves every pending
-	/// transaction pending: the next block checks again.
+	/// Takes a new best block `at` with its `events`: signs against it from now on, confirms the
+	/// transactions seen in blocks now final and makes those whose block left the best chain
+	/// pending again, resolves the pending transactions in its body, and, when one has waited
+	/// [`STALL_BLOCKS`] unseen (or its block was retracted), checks what became of them (see the
+	/// module documentation). An error leaves every transaction where it was: the next block
+	/// checks again.
 	pub async fn on_block(
 		&self,
 		chain: &Chain,
@@ -438,12 +591,22 @@ impl Sender {
 		events: &subxt::events::Events<Config>,
 	) -> Result<(), Error> {
 		let number = at.block_number();
+		let block_hash = at.block_hash();
 		let at = Arc::new(at);
-		let stalled = {
+		{
 			let mut state = self.state();
 			state.best = Some(at.clone());
-			if state.pending.is_empty() {
+			if state.pending.is_empty() && state.seen.is_empty() {
 				return Ok(());
+			}
+		}
+		// Its error is returned after the body is matched, so that the transactions in it are
+		// not missed.
+		let reviewed = self.review_seen(chain, number).await;
+		let stalled = {
+			let state = self.state();
+			if state.pending.is_empty() {
+				return reviewed;
 			}
 			state.pending.iter().any(|tx| number >= tx.since.saturating_add(STALL_BLOCKS))
 		};
@@ -454,25 +617,43 @@ impl Sender {
 			.map(|ext| (ext.hash(), ext.index() as u32))
 			.collect();
 		let hashes: HashSet<H256> = in_block.iter().map(|(hash, _)| *hash).collect();
-		let found: Vec<InFlight> = {
-			let mut state = self.state();
-			let (found, waiting) = state
-				.pending
-				.drain(..)
-				.partition(|tx| tx.hashes.iter().any(|hash| hashes.contains(hash)));
-			state.pending = waiting;
-			found
-		};
+		let found = self.state().take_in(&hashes);
 		for tx in found {
 			let index = in_block
 				.iter()
 				.find(|(hash, _)| tx.hashes.contains(hash))
 				.map(|(_, index)| *index)
 				.unwrap_or_default();
-			tx.resolve(dispatch_outcome(&at, events, index));
+			let outcome = dispatch_outcome(&at, events, index);
+			self.state().saw(tx, number, block_hash, outcome);
 		}
 		if stalled {
 			self.check_lost(chain, &at).await?;
+		}
+		reviewed
+	}
+
+	/// Reads the node's finalized block and its best chain at the numbers of the blocks the
+	/// transactions not yet final were seen in (one call per block, a handful while finality
+	/// follows), and sorts those transactions with it ([`State::review`]).
+	async fn review_seen(&self, chain: &Chain, best: u64) -> Result<(), Error> {
+		let numbers: BTreeSet<u64> = self.state().seen.iter().map(|seen| seen.number).collect();
+		if numbers.is_empty() {
+			return Ok(());
+		}
+		let (finalized, hash) = chain.finalized_head().await?;
+		self.state().finalized = Some(Checkpoint { number: finalized, hash });
+		let mut canonical = HashMap::with_capacity(numbers.len());
+		for number in numbers {
+			canonical.insert(number, chain.block_hash(number).await?);
+		}
+		let retracted = self.state().review(&canonical, finalized, best);
+		if retracted > 0 {
+			tracing::info!(
+				retracted,
+				best,
+				"blocks with transactions of this signer left the best chain; checking them again"
+			);
 		}
 		Ok(())
 	}
@@ -499,24 +680,7 @@ impl Sender {
 		};
 		let number = at.block_number();
 		let mut next = chain.account_next_index(&account).await?;
-		let lost: Vec<InFlight> = {
-			let mut state = self.state();
-			let (lost, waiting) = state
-				.pending
-				.drain(..)
-				.partition(|tx| check(tx.nonce, used, next) == Check::NonceUsed);
-			state.pending = waiting;
-			lost
-		};
-		for tx in lost {
-			tracing::debug!(hash = ?tx.hashes.last(), nonce = tx.nonce, used, "nonce used without the transaction seen");
-			let reason = format!(
-				"transaction {:?} (nonce {}): its nonce was used without it being seen in a block",
-				tx.hashes.last(),
-				tx.nonce
-			);
-			tx.resolve(Inclusion::Lost(reason));
-		}
+		self.state().lose_used(used, next);
 		// Fill the node's next nonce while a pending transaction waits on it.
 		let (best, checkpoint) = self.best_and_checkpoint(chain).await?;
 		let mut rounds = self.state().pending.len() + 1;
@@ -535,7 +699,7 @@ impl Sender {
 				break;
 			}
 			let mut tx = match filler {
-				Some(tx) if tx.refills < MAX_REFILLS || tx.reply.is_none() => tx,
+				Some(tx) if tx.refills < MAX_REFILLS || tx.is_filler() => tx,
 				Some(tx) => {
 					let reason = format!(
 						"transaction (nonce {}) left the pool {} times",
@@ -561,7 +725,7 @@ impl Sender {
 				Handed::Taken(_) => {
 					tracing::debug!(
 						nonce = next,
-						remark = tx.reply.is_none(),
+						remark = tx.is_filler(),
 						"transaction left the pool; signed again at its nonce"
 					);
 					self.state().pending.push(tx);
@@ -579,7 +743,7 @@ impl Sender {
 				Handed::Refused(refusal, message) => {
 					let message = explain_pool_refusal(message);
 					tracing::debug!(%message, nonce = next, "the pool refuses it again; filling its nonce");
-					if tx.reply.is_none() {
+					if tx.is_filler() {
 						// Even a remark is refused (pool full, fees): the next check again.
 						tx.since = number;
 						self.state().pending.push(tx);
@@ -620,13 +784,14 @@ impl Sender {
 			since: number,
 			resign: remark(),
 			reply: None,
+			confirm: None,
 			refills: 0,
 		}
 	}
 
 	/// After a lost connection: forgets the nonce and the block to sign against, and marks every
 	/// pending transaction for a check at the next block (the node may or may not have kept
-	/// them).
+	/// them). Those seen in a block not final yet are reviewed at the next block as before.
 	pub async fn reset(&self) {
 		let _guard = self.submit_lock.lock().await;
 		let mut state = self.state();
@@ -665,6 +830,140 @@ fn dispatch_outcome(
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	const A: H256 = H256::repeat_byte(0xa);
+	const B: H256 = H256::repeat_byte(0xb);
+	const C: H256 = H256::repeat_byte(0xc);
+
+	/// A transaction sent at `nonce` in best block `since`, with its two receivers.
+	fn in_flight(nonce: u64, since: u64) -> (InFlight, Sent) {
+		let (reply, outcome) = oneshot::channel();
+		let (confirm, confirmed) = oneshot::channel();
+		let tx = InFlight {
+			hashes: vec![H256::from_low_u64_be(nonce)],
+			nonce,
+			since,
+			resign: remark(),
+			reply: Some(reply),
+			confirm: Some(confirm),
+			refills: 0,
+		};
+		(tx, Sent { hash: H256::from_low_u64_be(nonce), outcome, confirmed })
+	}
+
+	/// The best chain's hash at each `(number, hash)`.
+	fn chain(blocks: &[(u64, H256)]) -> HashMap<u64, Option<H256>> {
+		blocks.iter().map(|(number, hash)| (*number, Some(*hash))).collect()
+	}
+
+	/// The first word, and the final one once given.
+	fn words(sent: &mut Sent) -> (Option<Inclusion>, Option<Inclusion>) {
+		(sent.outcome.try_recv().ok(), sent.confirmed.try_recv().ok())
+	}
+
+	#[test]
+	fn a_transaction_whose_block_stays_is_confirmed_once_finalized() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Included);
+		assert_eq!(words(&mut sent), (Some(Inclusion::Included), None), "included at once");
+		// Block 10 still in the best chain, finalized up to 9: not final yet.
+		assert_eq!(state.review(&chain(&[(10, A)]), 9, 11), 0);
+		assert_eq!(sent.confirmed.try_recv().ok(), None);
+		assert_eq!(state.seen.len(), 1);
+		// Finalized: confirmed, nothing left to check or send again.
+		assert_eq!(state.review(&chain(&[(10, A)]), 10, 12), 0);
+		assert_eq!(sent.confirmed.try_recv().ok(), Some(Inclusion::Included));
+		assert!(state.seen.is_empty() && state.pending.is_empty());
+	}
+
+	#[test]
+	fn a_transaction_deep_in_the_best_chain_is_confirmed_while_finality_stalls() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Included);
+		assert_eq!(state.review(&chain(&[(10, A)]), 5, 10 + CONFIRM_DEPTH - 1), 0);
+		assert_eq!(words(&mut sent), (Some(Inclusion::Included), None));
+		assert_eq!(state.review(&chain(&[(10, A)]), 5, 10 + CONFIRM_DEPTH), 0);
+		assert_eq!(sent.confirmed.try_recv().ok(), Some(Inclusion::Included));
+		assert!(state.seen.is_empty());
+	}
+
+	#[test]
+	fn a_block_not_read_leaves_its_transactions_as_they_were() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Included);
+		assert_eq!(state.review(&HashMap::new(), 20, 20), 0);
+		assert_eq!(words(&mut sent), (Some(Inclusion::Included), None));
+		assert_eq!(state.seen.len(), 1);
+	}
+
+	#[test]
+	fn a_transaction_whose_block_left_the_best_chain_is_checked_again_at_once() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		let (later, _later_sent) = in_flight(8, 10);
+		state.pending.push(later);
+		state.saw(tx, 10, A, Inclusion::Included);
+		assert_eq!(words(&mut sent), (Some(Inclusion::Included), None));
+		// A fork: the best chain has another block 10.
+		assert_eq!(state.review(&chain(&[(10, B)]), 9, 11), 1);
+		assert!(state.seen.is_empty());
+		assert_eq!(state.pending.iter().map(|tx| tx.nonce).collect::<Vec<_>>(), vec![7, 8]);
+		let again = &state.pending[0];
+		assert_eq!(again.since, 0, "checked at this block");
+		assert!(!again.is_filler(), "its content is signed again, not replaced by a remark");
+		assert_eq!(sent.confirmed.try_recv().ok(), None, "its fate is open again");
+		// Not in the pool any more (the node's next nonce is its own): signed again at its nonce.
+		assert_eq!(check(7, 7, 7), Check::Refill);
+		// The best chain went back below it: retracted too.
+		let (tx, _sent) = in_flight(9, 11);
+		state.saw(tx, 12, C, Inclusion::Included);
+		assert_eq!(state.review(&HashMap::from([(12, None)]), 9, 11), 1);
+	}
+
+	#[test]
+	fn a_retracted_transaction_whose_nonce_the_new_chain_used_unseen_is_lost() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Included);
+		state.review(&chain(&[(10, B)]), 9, 11);
+		// The new chain's nonce is past it, yet no block the sender saw had it.
+		state.lose_used(8, 8);
+		assert!(state.pending.is_empty());
+		assert!(
+			matches!(sent.confirmed.try_recv(), Ok(Inclusion::Lost(_))),
+			"the caller reads the state again"
+		);
+	}
+
+	#[test]
+	fn a_retracted_transaction_seen_again_is_confirmed_in_its_new_block() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Included);
+		state.review(&chain(&[(10, B)]), 9, 11);
+		let hashes = HashSet::from([H256::from_low_u64_be(7)]);
+		let found = state.take_in(&hashes);
+		assert_eq!(found.len(), 1);
+		for tx in found {
+			state.saw(tx, 11, C, Inclusion::Included);
+		}
+		assert_eq!(sent.confirmed.try_recv().ok(), None);
+		assert_eq!(state.review(&chain(&[(11, C)]), 11, 12), 0);
+		assert_eq!(sent.confirmed.try_recv().ok(), Some(Inclusion::Included));
+	}
+
+	#[test]
+	fn a_failed_dispatch_is_final_at_once() {
+		let mut state = State::default();
+		let (tx, mut sent) = in_flight(7, 9);
+		state.saw(tx, 10, A, Inclusion::Failed("JobNotHeld".into()));
+		let failed = Some(Inclusion::Failed("JobNotHeld".into()));
+		assert_eq!(words(&mut sent), (failed.clone(), failed));
+		assert!(state.seen.is_empty());
+	}
 
 	#[test]
 	fn only_the_transaction_at_the_next_nonce_is_refilled() {

@@ -14,7 +14,8 @@ use std::{
 };
 
 use aitbc_client::{
-	json::MinerJson, keys::Key, units::format_ait, Chain, Connect, Error, Inclusion, Sender,
+	json::MinerJson, keys::Key, units::format_ait, Chain, Confirmation, Connect, Error, Inclusion,
+	Sender,
 };
 use aitbc_primitives::JobId;
 use tokio::sync::{mpsc, watch, Notify, Semaphore};
@@ -323,20 +324,33 @@ impl Miner {
 	}
 
 	/// Signs `call`, sends it through the [`Sender`] on the current connection and waits for
-	/// its outcome, which it counts and logs under `call_name`. Only the runtime's refusal of
-	/// the call is the chain's verdict ([`Inclusion::Failed`]); any other refusal (pool full,
-	/// banned for a while, ...) loses the transaction after a short pause, as a lost connection
-	/// does: the caller tries again within its budget.
+	/// its outcome at the best block, which it counts and logs under `call_name`. Only the
+	/// runtime's refusal of the call is the chain's verdict ([`Inclusion::Failed`]); any other
+	/// refusal (pool full, banned for a while, ...) loses the transaction after a short pause, as
+	/// a lost connection does: the caller tries again within its budget. `Included` is
+	/// provisional; a caller that must know whether it holds uses [`Miner::transact_confirmed`].
 	pub(crate) async fn transact<C: Call>(&self, call_name: &str, call: C) -> Inclusion {
+		self.transact_confirmed(call_name, call).await.0
+	}
+
+	/// [`Miner::transact`], with the transaction's final word ([`Miner::confirm`] waits for it).
+	pub(crate) async fn transact_confirmed<C: Call>(
+		&self,
+		call_name: &str,
+		call: C,
+	) -> (Inclusion, Confirmation) {
 		let chain = self.chain().await;
-		let inclusion = match self.sender.send(&chain, call).await {
+		let (inclusion, confirmation) = match self.sender.send(&chain, call).await {
 			Ok(sent) => sent.included().await,
-			Err(Error::Rejected(why)) => Inclusion::Failed(why),
+			Err(Error::Rejected(why)) => {
+				(Inclusion::Failed(why.clone()), Confirmation::known(Inclusion::Failed(why)))
+			}
 			Err(e) => {
 				if !e.is_disconnected() {
 					tokio::time::sleep(self.block_time / 4).await;
 				}
-				Inclusion::Lost(e.to_string())
+				let lost = Inclusion::Lost(e.to_string());
+				(lost.clone(), Confirmation::known(lost))
 			}
 		};
 		let outcome = match &inclusion {
@@ -348,7 +362,20 @@ impl Miner {
 		if let Inclusion::Failed(why) | Inclusion::Lost(why) = &inclusion {
 			tracing::warn!(call = call_name, outcome, reason = %why, "transaction not included");
 		}
-		inclusion
+		(inclusion, confirmation)
+	}
+
+	/// The final word on a transaction of `call_name` included at a best block: `Included` once
+	/// its block is final; anything else (its block left the best chain and the transaction is
+	/// not in the new one) is counted (`retracted`) and logged, and means the caller reads the
+	/// state again.
+	pub(crate) async fn confirm(&self, call_name: &str, confirmation: Confirmation) -> Inclusion {
+		let confirmed = confirmation.confirmed().await;
+		if confirmed != Inclusion::Included {
+			self.metrics.transactions.with_label_values(&[call_name, "retracted"]).inc();
+			tracing::warn!(call = call_name, outcome = ?confirmed, "the block that included the transaction left the best chain; reading the state again");
+		}
+		confirmed
 	}
 
 	/// The current connection, waiting for a reconnect if there is none.

@@ -7,7 +7,8 @@
 //! result (one batched `submit_results` per block, which acknowledges implicitly; a separate,
 //! batched acknowledgement only for a job still generating near its acknowledgement deadline),
 //! or reports the failure with a reason. Its transactions use local nonces and are followed
-//! through the one block subscription, not a watch each. It heartbeats, goes
+//! through the one block subscription, not a watch each, until their block is final (a result or
+//! acknowledgement whose block a fork retracted is checked again and sent again if still due). It heartbeats, goes
 //! offline on chain while the backend is down (and online again when it is back, or when the
 //! registry set it offline while the backend is up), reconnects to the node forever (given
 //! several node URLs, it fails over to the next when its node stays away), and on SIGTERM/SIGINT

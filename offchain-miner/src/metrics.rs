@@ -31,7 +31,8 @@ pub struct Metrics {
 	pub backend_up: IntGauge,
 	/// 1 while connected to the node.
 	pub chain_connected: IntGauge,
-	/// Chain transactions by call and outcome.
+	/// Chain transactions by call and outcome at the best block (`ok`, `error`, `lost`), and
+	/// `retracted`: included at a best block that then left the best chain, and not in the new one.
 	pub transactions: IntCounterVec,
 	/// Batched transactions sent, by call (`submit_results`, `acknowledge`).
 	pub batches: IntCounterVec,

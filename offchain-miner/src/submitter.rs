@@ -11,6 +11,13 @@
 //! a result the chain refuses while the job is still ours is reported as a failure. A batch
 //! whose transaction was lost (refused for now, connection lost) is checked job by job: what
 //! is still ours is queued again.
+//!
+//! A batch in a best block completes its jobs at once, but the block may still be retracted by
+//! a short fork: the batch's results are kept until the sender confirms the block is final. If it
+//! left the best chain and the transaction is not in the new one, the batch takes the path of a
+//! lost (or refused) one: checked job by job, what is still ours sent again within its deadline.
+//! Acknowledgements likewise: those whose block left the best chain are acknowledged again, job
+//! by job, while still due.
 
 use std::{
 	sync::{atomic::Ordering, Arc},
@@ -82,14 +89,35 @@ pub(crate) struct Ack {
 pub(crate) struct Ready {
 	job: JobJson,
 	result: SignedResult,
-	reply: oneshot::Sender<Outcome>,
+	/// The job's outcome; `None` once given (a result sent again after its block was retracted).
+	reply: Option<oneshot::Sender<Outcome>>,
 	/// Times it was queued again after a lost transaction.
 	resent: u32,
 }
 
 impl Ready {
-	fn answer(self, outcome: Outcome) {
-		let _ = self.reply.send(outcome);
+	/// Gives the job its outcome, unless it has it already.
+	fn answer(&mut self, outcome: Outcome) {
+		if let Some(reply) = self.reply.take() {
+			let _ = reply.send(outcome);
+		}
+	}
+}
+
+/// Whether `ready`, whose transaction was lost (or whose block left the best chain), is sent
+/// again, given its `job` as read now and whether this operator holds it (`mine`): while the job
+/// is still ours and [`RESEND_TRIES`] allows, `None`, and `ready` takes the job as read (its
+/// deadline current) and counts one more sending; else its outcome: completed if the chain has
+/// its result from us, else lost.
+fn again(ready: &mut Ready, job: Option<JobJson>, mine: bool) -> Option<Outcome> {
+	match job {
+		Some(job) if mine && job.status == JobStatus::Completed => Some(Outcome::Completed),
+		Some(job) if mine && job.status.is_held() && ready.resent < RESEND_TRIES => {
+			ready.job = job;
+			ready.resent += 1;
+			None
+		}
+		_ => Some(Outcome::Lost),
 	}
 }
 
@@ -147,7 +175,7 @@ impl Miner {
 	/// Hands `job`'s signed `result` to the submitter; its outcome once the batch is settled.
 	pub(crate) async fn deliver(&self, job: JobJson, result: SignedResult) -> Outcome {
 		let (reply, outcome) = oneshot::channel();
-		let ready = Ready { job, result, reply, resent: 0 };
+		let ready = Ready { job, result, reply: Some(reply), resent: 0 };
 		if self.work.send(Work::Result(Box::new(ready))).is_err() {
 			return Outcome::Lost;
 		}
@@ -219,7 +247,7 @@ impl Miner {
 
 	/// Answers a result left out of every batch: completed if the chain has it from us after
 	/// all, else lost.
-	async fn give_up(self: Arc<Self>, ready: Ready) {
+	async fn give_up(self: Arc<Self>, mut ready: Ready) {
 		let outcome = self.lost_outcome(ready.job.id).await;
 		ready.answer(outcome);
 	}
@@ -235,15 +263,13 @@ impl Miner {
 		}
 	}
 
-	/// Sends `batch` as one `submit_results`, says when its fate is known through `included`,
-	/// then settles each job.
-	async fn send_results(self: Arc<Self>, batch: Vec<Ready>, included: oneshot::Sender<()>) {
+	/// Sends `batch` as one `submit_results`, says when its fate is known at the best block
+	/// through `included`, then settles each job (again if its block is retracted).
+	async fn send_results(self: Arc<Self>, mut batch: Vec<Ready>, included: oneshot::Sender<()>) {
 		self.metrics.batches.with_label_values(&["submit_results"]).inc();
 		self.metrics.batch_size.observe(batch.len() as f64);
 		tracing::debug!(jobs = batch.len(), "sending a batch of results");
-		let call = market::submit_results(batch.iter().map(|r| r.result.to_call()).collect());
-		let inclusion = self.transact("submit_results", call).await;
-		let _ = included.send(());
+		let Some(inclusion) = self.submit(&mut batch, Some(included)).await else { return };
 		match inclusion {
 			Inclusion::Failed(why) if batch.len() > 1 => {
 				tracing::warn!(jobs = batch.len(), reason = %why, "batch refused as a whole; sending its results one by one");
@@ -256,9 +282,43 @@ impl Miner {
 		}
 	}
 
+	/// Sends `results` as one `submit_results` (telling `included`, if given, when its fate is
+	/// known at the best block). In a best block, each job is completed at once, and the results
+	/// are kept until the block is final: `None` then. Otherwise the inclusion to settle them
+	/// with: the transaction's at the best block, or, when its block left the best chain, what
+	/// became of it then (lost, or refused in the new chain).
+	async fn submit(
+		&self,
+		results: &mut [Ready],
+		included: Option<oneshot::Sender<()>>,
+	) -> Option<Inclusion> {
+		let call = market::submit_results(results.iter().map(|r| r.result.to_call()).collect());
+		let (inclusion, confirmation) = self.transact_confirmed("submit_results", call).await;
+		if let Some(included) = included {
+			let _ = included.send(());
+		}
+		if inclusion != Inclusion::Included {
+			return Some(inclusion);
+		}
+		for ready in results.iter_mut() {
+			ready.answer(Outcome::Completed);
+		}
+		match self.confirm("submit_results", confirmation).await {
+			Inclusion::Included => None,
+			retracted => {
+				let jobs: Vec<JobId> = results.iter().map(|ready| ready.job.id).collect();
+				tracing::warn!(
+					?jobs,
+					"results whose block left the best chain; checking their jobs again"
+				);
+				Some(retracted)
+			}
+		}
+	}
+
 	/// Sends one result of a refused batch in its own transaction and settles it, if its job is
 	/// still ours and not too late.
-	async fn send_alone(&self, ready: Ready) {
+	async fn send_alone(&self, mut ready: Ready) {
 		let job = self.still_held(ready.job.id).await;
 		let best = self.best.load(Ordering::SeqCst);
 		if job.is_none_or(|job| urgency(job.deadline, best) == Urgency::Hopeless) {
@@ -266,15 +326,15 @@ impl Miner {
 			ready.answer(outcome);
 			return;
 		}
-		let call = market::submit_results(vec![ready.result.to_call()]);
-		let inclusion = self.transact("submit_results", call).await;
-		self.settle(ready, inclusion).await;
+		if let Some(inclusion) = self.submit(std::slice::from_mut(&mut ready), None).await {
+			self.settle(ready, inclusion).await;
+		}
 	}
 
 	/// Gives `ready`'s job its outcome after its transaction's `inclusion`: a result the chain
 	/// refused while the job is still ours is reported as a failure; one whose transaction was
 	/// lost is queued again while the job is still ours (or found completed).
-	async fn settle(&self, ready: Ready, inclusion: Inclusion) {
+	async fn settle(&self, mut ready: Ready, inclusion: Inclusion) {
 		let job_id = ready.job.id;
 		match inclusion {
 			Inclusion::Included => ready.answer(Outcome::Completed),
@@ -294,36 +354,38 @@ impl Miner {
 			Inclusion::Lost(why) => {
 				let job = self.read_job(job_id).await.ok().flatten();
 				let mine = job.as_ref().is_some_and(|job| market::is_mine(job, &self.key));
-				match job.map(|job| job.status) {
-					Some(JobStatus::Completed) if mine => ready.answer(Outcome::Completed),
-					Some(status) if mine && status.is_held() && ready.resent < RESEND_TRIES => {
+				match again(&mut ready, job, mine) {
+					None => {
 						tracing::info!(job_id, reason = %why, "result transaction lost; sending it again");
-						let ready = Ready { resent: ready.resent + 1, ..ready };
-						if let Err(mpsc::error::SendError(Work::Result(ready))) =
+						if let Err(mpsc::error::SendError(Work::Result(mut ready))) =
 							self.work.send(Work::Result(Box::new(ready)))
 						{
 							ready.answer(Outcome::Lost);
 						}
 					}
-					_ => ready.answer(Outcome::Lost),
+					Some(outcome) => ready.answer(outcome),
 				}
 			}
 		}
 	}
 
 	/// Sends the acknowledgements `acks` as one `acknowledge` per `Jobs.MaxBatch`; a batch that
-	/// does not make it is retried job by job.
+	/// does not make it is retried job by job, and so is one whose block then leaves the best
+	/// chain (while its jobs still wait for it).
 	async fn send_acks(self: Arc<Self>, mut acks: Vec<Ack>) {
+		let mut unconfirmed = Vec::new();
 		while !acks.is_empty() {
 			let batch: Vec<Ack> = acks.drain(..acks.len().min(self.max_batch)).collect();
 			self.metrics.batches.with_label_values(&["acknowledge"]).inc();
 			self.metrics.batch_size.observe(batch.len() as f64);
-			let ids = batch.iter().map(|ack| ack.job_id).collect();
-			let inclusion = self.transact("acknowledge", market::acknowledge(ids)).await;
+			let ids: Vec<JobId> = batch.iter().map(|ack| ack.job_id).collect();
+			let (inclusion, confirmation) =
+				self.transact_confirmed("acknowledge", market::acknowledge(ids.clone())).await;
 			if inclusion == Inclusion::Included {
 				for ack in batch {
 					let _ = ack.reply.send(true);
 				}
+				unconfirmed.push((ids, confirmation));
 				continue;
 			}
 			let this = &self;
@@ -332,6 +394,13 @@ impl Miner {
 			}))
 			.await;
 		}
+		let this = &self;
+		join_all(unconfirmed.into_iter().map(|(ids, confirmation)| async move {
+			if this.confirm("acknowledge", confirmation).await != Inclusion::Included {
+				join_all(ids.into_iter().map(|job_id| this.acknowledge_alone(job_id))).await;
+			}
+		}))
+		.await;
 	}
 
 	/// Acknowledges `job_id` in its own transaction unless it is already running; whether it is
@@ -361,6 +430,86 @@ mod tests {
 
 	fn ack() -> Work {
 		Work::Acknowledge(Ack { job_id: 1, deadline: Some(10), reply: oneshot::channel().0 })
+	}
+
+	/// Job 1 in `status`, with its `deadline`.
+	fn job(status: JobStatus, deadline: u32) -> JobJson {
+		JobJson {
+			id: 1,
+			client: String::new(),
+			kind: "inference".into(),
+			model: "m".into(),
+			prompt: "p".into(),
+			temperature: 0.0,
+			max_tokens: 16,
+			seed: None,
+			max_price: 0,
+			min_reputation_percent: 0.0,
+			status,
+			operator: None,
+			unit_type: None,
+			unit_price: None,
+			failure_reason: None,
+			receipt_id: None,
+			submitted_at: 0,
+			expires_at: 100,
+			deadline: Some(deadline),
+			attempts: 0,
+			output: None,
+			usage: None,
+			ended_at: None,
+			deposit: 0,
+		}
+	}
+
+	/// Job 1's signed result, sent `resent` times again, with the receiver of its outcome.
+	fn ready(resent: u32) -> (Ready, oneshot::Receiver<Outcome>) {
+		let (reply, outcome) = oneshot::channel();
+		let result = SignedResult {
+			job_id: 1,
+			output: b"out".to_vec(),
+			usage: aitbc_primitives::Usage { prompt_tokens: 1, output_tokens: 1, compute_ms: 1 },
+			signature: [0; 64],
+		};
+		(Ready { job: job(JobStatus::Assigned, 14), result, reply: Some(reply), resent }, outcome)
+	}
+
+	#[test]
+	fn a_result_whose_block_left_the_best_chain_is_sent_again_while_its_job_is_ours() {
+		// In a best block: the job completed at once.
+		let (mut ready, mut outcome) = ready(0);
+		ready.answer(Outcome::Completed);
+		assert_eq!(outcome.try_recv().ok(), Some(Outcome::Completed));
+		// The block left the best chain, and the new chain still shows the job held by us
+		// (acknowledged meanwhile: its deadline is the result deadline now).
+		assert_eq!(again(&mut ready, Some(job(JobStatus::Running, 30)), true), None);
+		assert_eq!((ready.resent, ready.job.deadline), (1, Some(30)));
+		// Its job has its outcome already: answering again changes nothing.
+		ready.answer(Outcome::Lost);
+		let mut queue = Queue::default();
+		queue.push(Work::Result(Box::new(ready)));
+		assert!(queue.hopeless(20).0.is_empty() && !queue.urgent(20));
+		let batch = queue.batch(8);
+		assert_eq!(batch.len(), 1, "in the next batch");
+		assert_eq!(batch[0].result.job_id, 1);
+	}
+
+	#[test]
+	fn a_result_the_chain_has_from_us_is_not_sent_again() {
+		let (mut ready, _outcome) = ready(0);
+		let completed = Some(job(JobStatus::Completed, 14));
+		assert_eq!(again(&mut ready, completed, true), Some(Outcome::Completed));
+		assert_eq!(ready.resent, 0);
+	}
+
+	#[test]
+	fn a_result_no_longer_ours_or_sent_too_often_is_lost() {
+		let running = || Some(job(JobStatus::Running, 30));
+		let (mut ready_, _outcome) = ready(0);
+		assert_eq!(again(&mut ready_, running(), false), Some(Outcome::Lost), "not ours");
+		assert_eq!(again(&mut ready_, None, true), Some(Outcome::Lost), "gone");
+		let (mut ready_, _outcome) = ready(RESEND_TRIES);
+		assert_eq!(again(&mut ready_, running(), true), Some(Outcome::Lost), "sent too often");
 	}
 
 	#[test]
