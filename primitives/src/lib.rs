@@ -46,6 +46,10 @@ pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"aitbc/receipt/v2";
 /// Domain separator of the operator's proof of possession (see [`operator_proof_bytes`]).
 pub const OPERATOR_PROOF_DOMAIN: &[u8] = b"aitbc/operator/v1";
 
+/// Domain separator of a client's request for its job's token stream (see
+/// [`stream_auth_bytes`]).
+pub const STREAM_AUTH_DOMAIN: &[u8] = b"aitbc/stream/v1";
+
 /// The sr25519 signing context (`substrate`), shared with `sp-core` and `subxt-signer`.
 pub const SR25519_SIGNING_CONTEXT: &[u8] = b"substrate";
 
@@ -135,6 +139,30 @@ pub fn operator_proof_bytes(genesis_hash: &Hash256, owner: &[u8; 32]) -> Vec<u8>
 	bytes.extend_from_slice(genesis_hash);
 	bytes.extend_from_slice(owner);
 	bytes
+}
+
+/// The exact bytes a job's client signs to read the job's token stream from the miner it is
+/// assigned to (`GET /v1/jobs/{id}/stream`, docs/gateway.md): [`STREAM_AUTH_DOMAIN`] followed
+/// by the genesis hash and the job id (little-endian). Only the job's client can make it, and
+/// it opens that one job's stream on that one chain.
+pub fn stream_auth_bytes(genesis_hash: &Hash256, job_id: JobId) -> Vec<u8> {
+	let mut bytes = Vec::with_capacity(STREAM_AUTH_DOMAIN.len().saturating_add(40));
+	bytes.extend_from_slice(STREAM_AUTH_DOMAIN);
+	bytes.extend_from_slice(genesis_hash);
+	bytes.extend_from_slice(&job_id.to_le_bytes());
+	bytes
+}
+
+/// Checks a client's sr25519 signature over [`stream_auth_bytes`] against its 32-byte public
+/// key (account id).
+#[cfg(feature = "verify")]
+pub fn verify_stream_auth(
+	genesis_hash: &Hash256,
+	job_id: JobId,
+	client: &[u8; 32],
+	signature: &[u8; 64],
+) -> bool {
+	verify_sr25519(&stream_auth_bytes(genesis_hash, job_id), signature, client)
 }
 
 #[cfg(feature = "json")]

@@ -90,6 +90,7 @@ impl pallet_aitbc_miners::Config for Test {
 	type MaxModels = ConstU32<4>;
 	type MaxModelIdLen = ConstU32<32>;
 	type MaxGpuNameLen = ConstU32<32>;
+	type MaxEndpointLen = ConstU32<64>;
 	type MaxMinersPerModel = ConstU32<8>;
 	type MaxCapacity = ConstU32<8>;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;

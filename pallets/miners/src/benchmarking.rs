@@ -118,6 +118,20 @@ mod benchmarks {
 		assert_eq!(MinerRecords::<T>::get(&operator).map(|r| r.last_heartbeat), Some(now));
 	}
 
+	/// The longest endpoint the chain takes, on a registered miner.
+	#[benchmark]
+	fn set_endpoint() {
+		let (_, operator) = registered::<T>(1);
+		let mut url = b"https://".to_vec();
+		url.resize(T::MaxEndpointLen::get() as usize, b'a');
+		let url: EndpointOf<T> = url.try_into().expect("MaxEndpointLen bytes fit");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()), Some(url.clone()));
+
+		assert_eq!(Endpoints::<T>::get(&operator), Some(url));
+	}
+
 	#[benchmark]
 	fn go_offline() {
 		let (_, operator) = registered::<T>(1);

@@ -214,6 +214,22 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	pub(crate) fn do_set_endpoint(
+		operator: T::AccountId,
+		endpoint: Option<EndpointOf<T>>,
+	) -> DispatchResult {
+		ensure!(MinerRecords::<T>::contains_key(&operator), Error::<T>::NotRegistered);
+		match &endpoint {
+			Some(url) => {
+				ensure!(is_endpoint(url), Error::<T>::InvalidEndpoint);
+				Endpoints::<T>::insert(&operator, url);
+			}
+			None => Endpoints::<T>::remove(&operator),
+		}
+		Self::deposit_event(Event::EndpointSet { operator, endpoint });
+		Ok(())
+	}
+
 	pub(crate) fn do_set_offline(operator: T::AccountId) -> DispatchResult {
 		let models = Self::mutate_miner(&operator, |miner| {
 			ensure!(miner.status != MinerStatus::Offline, Error::<T>::AlreadyOffline);
@@ -252,6 +268,7 @@ impl<T: Config> Pallet<T> {
 		Self::unindex_models(&operator, &miner.offer.models);
 		MinerRecords::<T>::remove(&operator);
 		OperatorOf::<T>::remove(&owner);
+		Endpoints::<T>::remove(&operator);
 		let unlock_at = frame_system::Pallet::<T>::block_number()
 			.saturating_add(T::Params::get().unbonding_period);
 		Unbondings::<T>::insert(
@@ -301,6 +318,8 @@ impl<T: Config> Pallet<T> {
 		let (active, models) = (miner.status == MinerStatus::Active, miner.offer.models.clone());
 		MinerRecords::<T>::remove(&old);
 		MinerRecords::<T>::insert(&new, miner);
+		// The endpoint was the old key's daemon's; the new key's daemon sets its own.
+		Endpoints::<T>::remove(&old);
 		if active {
 			Self::unindex_models(&old, &models);
 			Self::index_models(&new, &models)?;
@@ -308,5 +327,17 @@ impl<T: Config> Pallet<T> {
 		OperatorOf::<T>::insert(&owner, &new);
 		Self::deposit_event(Event::OperatorRotated { owner, old, new });
 		Ok(())
+	}
+}
+
+/// Whether `url` is a stream endpoint: `http://` or `https://`, then a host (not empty), all of
+/// it printable ASCII without spaces.
+pub(crate) fn is_endpoint(url: &[u8]) -> bool {
+	let rest = url.strip_prefix(b"http://").or_else(|| url.strip_prefix(b"https://"));
+	match rest {
+		Some(rest) => {
+			!rest.is_empty() && !rest.starts_with(b"/") && url.iter().all(|b| b.is_ascii_graphic())
+		}
+		None => false,
 	}
 }

@@ -8,7 +8,7 @@ impl<T: Config> Pallet<T> {
 	/// Checks the registry's invariants: each model's index holds exactly the active miners
 	/// serving it (offline and jailed ones leave it), in-flight counts
 	/// never exceed capacity, each owner's hold covers its stake; a miner is banned exactly
-	/// when its owner is.
+	/// when its owner is; only registered miners have an endpoint.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use frame_support::traits::fungible::InspectHold;
@@ -46,6 +46,9 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&Self::reason(), &owner) == unbonding.amount,
 				"an unbonding owner's hold differs from its record"
 			);
+		}
+		for operator in Endpoints::<T>::iter_keys() {
+			ensure!(MinerRecords::<T>::contains_key(&operator), "an endpoint of no registered miner");
 		}
 		for (model, operators) in MinersByModel::<T>::iter() {
 			for operator in operators.iter() {

@@ -98,6 +98,8 @@ pub mod pallet {
 	pub type ModelsOf<T> = BoundedVec<ModelIdOf<T>, <T as Config>::MaxModels>;
 	/// A GPU name.
 	pub type GpuNameOf<T> = BoundedVec<u8, <T as Config>::MaxGpuNameLen>;
+	/// A miner's stream endpoint: the base URL of its token-stream server.
+	pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
 	/// A miner's offer in this runtime.
 	pub type MinerOfferOf<T> = MinerOffer<BalanceOf<T>, ModelsOf<T>, GpuNameOf<T>>;
 	/// A miner's record in this runtime.
@@ -145,6 +147,9 @@ pub mod pallet {
 		/// Most concurrent jobs one miner may declare.
 		#[pallet::constant]
 		type MaxCapacity: Get<u32>;
+		/// Longest stream endpoint (a miner's token-stream base URL), in bytes.
+		#[pallet::constant]
+		type MaxEndpointLen: Get<u32>;
 		/// Who may ban and unban miners, end jails and reverse slashes (the `miner_admin` track).
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Weights of this pallet's calls.
@@ -184,6 +189,14 @@ pub mod pallet {
 	/// Stake of deregistered miners, by owner, until withdrawn.
 	#[pallet::storage]
 	pub type Unbondings<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, UnbondingOf<T>>;
+
+	/// Where each miner serves the token streams of its jobs, by operator key: the base URL of
+	/// its stream server (`http://` or `https://`), set by the operator. Clients and gateways
+	/// read a job's tokens there as they are generated (`GET <endpoint>/v1/jobs/{id}/stream`,
+	/// signed by the job's client); the chain settles the job with the signed result either way.
+	/// Removed when the miner deregisters or moves to another operator key.
+	#[pallet::storage]
+	pub type Endpoints<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, EndpointOf<T>>;
 
 	/// Owners banned by governance: their miner takes no jobs, and they cannot register again.
 	#[pallet::storage]
@@ -231,6 +244,8 @@ pub mod pallet {
 		MinerUnbanned { owner: T::AccountId },
 		/// Governance ended a miner's jail; it is offline until its operator's `go_online`.
 		JailEnded { owner: T::AccountId, operator: T::AccountId },
+		/// An operator set (`Some`) or removed (`None`) its miner's stream endpoint.
+		EndpointSet { operator: T::AccountId, endpoint: Option<EndpointOf<T>> },
 		/// Governance paid `amount` of slashed stake back from the treasury, as stake when
 		/// `restaked`, else to the owner's free balance.
 		SlashReversed { owner: T::AccountId, amount: BalanceOf<T>, restaked: bool },
@@ -294,6 +309,9 @@ pub mod pallet {
 		AboveSlashed,
 		/// The treasury cannot pay the amount and stay above the existential deposit.
 		TreasuryCannotPay,
+		/// The stream endpoint is not a URL: it must start with `http://` or `https://`, name a
+		/// host and hold only printable ASCII without spaces.
+		InvalidEndpoint,
 	}
 
 	#[pallet::hooks]
@@ -469,6 +487,18 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_reverse_slash(owner, amount)
+		}
+
+		/// Sets (`Some`) or removes (`None`) where the caller's miner serves its jobs' token
+		/// streams: the base URL of its stream server, `http://` or `https://` (see
+		/// [`Endpoints`]). Setting the endpoint it has already is allowed and changes nothing.
+		///
+		/// Origin: the operator. Emits [`Event::EndpointSet`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_endpoint())]
+		pub fn set_endpoint(origin: OriginFor<T>, endpoint: Option<EndpointOf<T>>) -> DispatchResult {
+			let operator = ensure_signed(origin)?;
+			Self::do_set_endpoint(operator, endpoint)
 		}
 	}
 }

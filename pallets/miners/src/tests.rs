@@ -1,7 +1,7 @@
 //! Tests of `pallet_aitbc_miners`, scenario style.
 
 use crate::{
-	mock::*, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
+	mock::*, Endpoints, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
 	MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok};
@@ -367,5 +367,55 @@ fn rotate_operator_moves_the_miner_to_a_proven_key() {
 		System::assert_last_event(
 			Event::OperatorRotated { owner: OWNER, old: OPERATOR, new: 13 }.into(),
 		);
+	});
+}
+
+fn url(text: &str) -> crate::EndpointOf<Test> {
+	text.as_bytes().to_vec().try_into().unwrap()
+}
+
+#[test]
+fn an_operator_sets_and_removes_its_stream_endpoint() {
+	ExtBuilder::build_and_execute(|| {
+		assert_noop!(
+			Miners::set_endpoint(RuntimeOrigin::signed(OPERATOR), Some(url("http://a:1"))),
+			Error::<Test>::NotRegistered
+		);
+		register(OWNER, OPERATOR, &["m"], 10);
+		// The owner is not the operator: only the operator key's daemon says where it serves.
+		assert_noop!(
+			Miners::set_endpoint(RuntimeOrigin::signed(OWNER), Some(url("http://a:1"))),
+			Error::<Test>::NotRegistered
+		);
+		for bad in ["", "ftp://a", "http://", "https:///path", "http://a b", "http://a\n", "a:80"] {
+			assert_noop!(
+				Miners::set_endpoint(RuntimeOrigin::signed(OPERATOR), Some(url(bad))),
+				Error::<Test>::InvalidEndpoint
+			);
+		}
+		// MaxEndpointLen (64 in the mock) bounds it at decoding.
+		assert!(crate::EndpointOf::<Test>::try_from(vec![b'a'; 65]).is_err());
+		let good = url("https://miner.example:8443/aitbc");
+		assert_ok!(Miners::set_endpoint(RuntimeOrigin::signed(OPERATOR), Some(good.clone())));
+		assert_eq!(Endpoints::<Test>::get(OPERATOR), Some(good.clone()));
+		System::assert_last_event(
+			Event::EndpointSet { operator: OPERATOR, endpoint: Some(good) }.into(),
+		);
+		assert_ok!(Miners::set_endpoint(RuntimeOrigin::signed(OPERATOR), None));
+		assert_eq!(Endpoints::<Test>::get(OPERATOR), None);
+		System::assert_last_event(Event::EndpointSet { operator: OPERATOR, endpoint: None }.into());
+	});
+}
+
+#[test]
+fn the_endpoint_goes_with_deregistration_and_rotation() {
+	ExtBuilder::build_and_execute(|| {
+		register(OWNER, OPERATOR, &["m"], 10);
+		assert_ok!(Miners::set_endpoint(RuntimeOrigin::signed(OPERATOR), Some(url("http://a:1"))));
+		assert_ok!(Miners::rotate_operator(RuntimeOrigin::signed(OWNER), 13, proof(13, OWNER)));
+		assert_eq!(Endpoints::<Test>::get(OPERATOR), None);
+		assert_ok!(Miners::set_endpoint(RuntimeOrigin::signed(13), Some(url("http://b:2"))));
+		assert_ok!(Miners::deregister(RuntimeOrigin::signed(OWNER)));
+		assert_eq!(Endpoints::<Test>::get(13), None);
 	});
 }

@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn unban() -> Weight;
 	fn end_jail() -> Weight;
 	fn reverse_slash() -> Weight;
+	fn set_endpoint() -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -168,6 +169,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(134_319_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}	fn set_endpoint() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
@@ -265,5 +270,9 @@ impl WeightInfo for () {
 		Weight::from_parts(134_319_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}	fn set_endpoint() -> Weight {
+		Weight::from_parts(25_000_000, 4742)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -86,6 +86,7 @@ impl pallet_aitbc_miners::Config for Runtime {
 	type MaxModels = ConstU32<16>;
 	type MaxModelIdLen = MaxModelIdLen;
 	type MaxGpuNameLen = ConstU32<64>;
+	type MaxEndpointLen = ConstU32<256>;
 	type MaxMinersPerModel = ConstU32<64>;
 	type MaxCapacity = MaxMinerCapacity;
 	type AdminOrigin = crate::configs::MinerAdminOrigin;
