@@ -575,6 +575,20 @@ impl Chain {
 		self.request("aitbc_miner", rpc_params![operator.to_string()]).await
 	}
 
+	/// Where miner `operator` serves its jobs' token streams (`Miners.Endpoints` at the best
+	/// block): the base URL its operator set, if any.
+	pub async fn miner_endpoint(&self, operator: &AccountId) -> Result<Option<String>, Error> {
+		let at = self.at_best().await?;
+		let value = at
+			.storage()
+			.try_fetch(runtime::storage().miners().endpoints(), (*operator,))
+			.await
+			.map_err(|e| self.error(e))?;
+		let Some(value) = value else { return Ok(None) };
+		let url = value.decode().map_err(|e| Error::Rpc(e.to_string()))?;
+		Ok(Some(String::from_utf8_lossy(&url.0).into_owned()))
+	}
+
 	/// Registered miners (`aitbc_miners`).
 	pub async fn miners(&self, limit: Option<u32>) -> Result<Vec<MinerJson>, Error> {
 		self.request("aitbc_miners", rpc_params![limit]).await

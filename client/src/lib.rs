@@ -16,12 +16,18 @@
 //!   metadata through the static API: the connected chain's, or the committed file's offline.
 //! - [`json`]: the `aitbc_*` RPC objects (docs/rpc.md), shared with the node.
 //! - [`keys`] and [`units`]: signing keys from secret URIs or files; AIT amounts.
+//! - [`receipts`]: a receipt checked off chain (signature, prompt and output hashes).
+//! - [`keystore`]: wallets as polkadot-js JSON keystore files (the CLI's and the gateway's).
+//! - [`stream`]: a miner's token stream of a job, and the client's signature that opens it.
 
 pub mod chain;
 pub mod constants;
 pub mod error;
 pub mod keys;
+pub mod keystore;
+pub mod receipts;
 pub mod sender;
+pub mod stream;
 pub mod units;
 
 pub use aitbc_primitives::{json, FailureReason, JobStatus, MinerStatus, UnitType};

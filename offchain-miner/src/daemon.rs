@@ -1,7 +1,7 @@
-//! The daemon: start-up (metrics, backend, GPU, connection, registration check), the
-//! reconnect loop around sessions, and the graceful shutdown. Also the state every session
-//! and job task shares ([`Miner`]), with the one [`Sender`] all the operator's transactions go
-//! through.
+//! The daemon: start-up (metrics, stream server, backend, GPU, connection, registration check,
+//! the stream URL advertised on chain), the reconnect loop around sessions, and the graceful
+//! shutdown. Also the state every session and job task shares ([`Miner`]), with the one
+//! [`Sender`] all the operator's transactions go through.
 
 use std::{
 	collections::{HashSet, VecDeque},
@@ -21,8 +21,17 @@ use aitbc_primitives::JobId;
 use tokio::sync::{mpsc, watch, Notify, Semaphore};
 
 use crate::{
-	backend::Backend, error::SessionError, gpu::Gpu, market, market::Call, metrics::Metrics,
-	settings::Settings, submitter::Work, RunError,
+	backend::Backend,
+	error::SessionError,
+	gpu::Gpu,
+	market,
+	market::Call,
+	metrics::Metrics,
+	settings::{stream_url_problem, Settings},
+	stream_server::{self, StreamServer},
+	streams::Streams,
+	submitter::Work,
+	RunError,
 };
 
 /// What every session and job task shares.
@@ -68,6 +77,8 @@ pub(crate) struct Miner {
 	pub(crate) gpu: Gpu,
 	/// The chain's genesis hash, which receipt signatures bind.
 	pub(crate) genesis_hash: [u8; 32],
+	/// Each job's live token stream, which the stream server serves.
+	pub(crate) streams: Arc<Streams>,
 }
 
 /// Runs the miner until `shutdown` resolves; then finishes in-flight jobs within the grace
@@ -80,9 +91,16 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 				"cannot serve metrics on {addr}: {e} (set --metrics to another address or `off`)"
 			))
 		})?;
-		drop(listener);
-		tokio::spawn(metrics.clone().serve(addr));
+		tokio::spawn(metrics.clone().serve(listener));
 	}
+	let stream_listener = match settings.stream_addr {
+		Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+			RunError::Chain(format!(
+				"cannot serve job streams on {addr}: {e} (set --stream-addr to another address or `off`)"
+			))
+		})?),
+		None => None,
+	};
 	let models = check_backend(&settings).await?;
 	metrics.backend_up.set(1);
 	tracing::info!(backend = settings.backend.url(), models = ?models, "backend ready");
@@ -108,6 +126,14 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	}
 	let record = registration(&chain, &settings, &models).await?;
 	tracing::info!(operator = %chain.address(&settings.key.account()), owner = %record.owner, status = %record.status, capacity = record.capacity, "registered miner");
+
+	let streams = Arc::new(Streams::default());
+	let stream_url = match stream_listener {
+		Some(listener) => {
+			Some(serve_streams(listener, &settings, streams.clone(), &chain, block_time)?)
+		}
+		None => None,
+	};
 
 	let (link, _) = watch::channel(Some(chain.clone()));
 	let (work, submitter) = mpsc::unbounded_channel();
@@ -137,11 +163,15 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 		accepting: AtomicBool::new(true),
 		gpu,
 		genesis_hash: chain.genesis_hash(),
+		streams,
 	});
 
 	tokio::spawn(miner.clone().submit_loop(submitter));
 	// Sessions go on during the grace period: they resolve the jobs' transactions.
-	let mut sessions = tokio::spawn(miner.clone().sessions(chain, connect, settings.clone()));
+	let mut sessions =
+		tokio::spawn(miner.clone().sessions(chain.clone(), connect, settings.clone()));
+	// Its outcome comes from the sessions' block loop.
+	tokio::spawn(miner.clone().advertise(chain, stream_url));
 	tokio::select! {
 		_ = shutdown => {}
 		ended = &mut sessions => {
@@ -172,7 +202,65 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 	Ok(())
 }
 
+/// Serves the jobs' streams on `listener` and returns the URL to advertise: the stream_url
+/// setting, or `http://` and the bound address.
+fn serve_streams(
+	listener: tokio::net::TcpListener,
+	settings: &Settings,
+	streams: Arc<Streams>,
+	chain: &Chain,
+	block_time: Duration,
+) -> Result<String, RunError> {
+	let addr = listener
+		.local_addr()
+		.map_err(|e| RunError::Chain(format!("cannot read the stream server's address: {e}")))?;
+	let url = settings.stream_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+	if let Some(problem) = stream_url_problem(&url) {
+		return Err(RunError::Chain(format!("{problem}; set --stream-url")));
+	}
+	if addr.ip().is_unspecified() && settings.stream_url.is_none() {
+		tracing::warn!(%url, "the stream server listens on every interface but advertises an unspecified address; set --stream-url to the address clients reach");
+	}
+	// A reader may come the moment the assignment is in a block, before the miner has seen it.
+	let router = StreamServer::new(streams, chain.genesis_hash(), block_time * 2).router();
+	tokio::spawn(stream_server::serve(listener, router));
+	tracing::info!("stream server on {addr} advertised as {url}");
+	Ok(url)
+}
+
 impl Miner {
+	/// Sets the miner's stream endpoint on chain to `url` (`None`: removes it) unless it is
+	/// already that; a failure is logged and the miner goes on without it.
+	async fn advertise(self: Arc<Self>, chain: Chain, url: Option<String>) {
+		let operator = self.key.account();
+		let current = match chain.miner_endpoint(&operator).await {
+			Ok(current) => current,
+			Err(e) if url.is_some() => {
+				tracing::warn!(error = %e, "cannot read the stream endpoint on chain; setting it anyway");
+				None
+			}
+			Err(e) => {
+				tracing::warn!(error = %e, "cannot read the stream endpoint on chain; leaving it as it is");
+				return;
+			}
+		};
+		if current == url {
+			if let Some(url) = &url {
+				tracing::info!(%url, "stream endpoint already on chain");
+			}
+			return;
+		}
+		match self.transact("set_endpoint", market::set_endpoint(url.as_deref())).await {
+			Inclusion::Included => match &url {
+				Some(url) => tracing::info!(%url, "stream endpoint advertised on chain"),
+				None => tracing::info!("stream endpoint removed from the chain"),
+			},
+			Inclusion::Failed(why) | Inclusion::Lost(why) => {
+				tracing::warn!(reason = %why, "the stream endpoint was not set on chain; clients cannot find this miner's streams")
+			}
+		}
+	}
+
 	/// One session after the other, reconnecting in between (to the next node URL when the
 	/// node is gone and there are several); returns only when no node can be connected to any
 	/// more.

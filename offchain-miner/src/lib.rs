@@ -19,7 +19,9 @@
 //! `session` (one connection's block loop: heartbeats, health, finding jobs, dispatch),
 //! `pipeline` (one job: run inference, acknowledge only if slow, hand the result over or report
 //! the failure), `submitter` (the result and acknowledgement batches, one per block),
-//! [`market`] (the miner's transactions and reads), [`backend`] (the inference servers).
+//! [`market`] (the miner's transactions and reads), [`backend`] (the inference servers, which
+//! stream), [`streams`] (each job's live token stream) and [`stream_server`] (serving them over
+//! HTTP to the job's client, at the URL the miner advertises on chain).
 
 pub mod backend;
 mod daemon;
@@ -30,6 +32,8 @@ pub mod metrics;
 mod pipeline;
 mod session;
 pub mod settings;
+pub mod stream_server;
+pub mod streams;
 mod submitter;
 
 pub use daemon::run;

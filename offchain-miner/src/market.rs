@@ -123,6 +123,14 @@ pub fn go_online() -> impl Call {
 	runtime::transactions().miners().go_online()
 }
 
+/// Advertises the miner's stream server at `url` (its base URL; `None` removes it): clients
+/// and gateways read a job's tokens at `<url>/v1/jobs/{id}/stream`.
+pub fn set_endpoint(url: Option<&str>) -> impl Call {
+	runtime::transactions()
+		.miners()
+		.set_endpoint(url.map(|url| BoundedVec(url.as_bytes().to_vec())))
+}
+
 /// This operator's miner record, if registered.
 pub async fn me(chain: &Chain, key: &Key) -> Result<Option<MinerJson>, Error> {
 	chain.miner(&key.account()).await

@@ -1,14 +1,10 @@
 //! Prometheus metrics and the `/metrics` endpoint.
 
-use std::net::SocketAddr;
-
+use axum::{http::header, routing::get, Router};
 use prometheus::{
 	Encoder, Gauge, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
-use tokio::{
-	io::{AsyncReadExt, AsyncWriteExt},
-	net::TcpListener,
-};
+use tokio::net::TcpListener;
 
 /// The miner's metrics.
 #[derive(Clone)]
@@ -120,29 +116,23 @@ impl Metrics {
 		String::from_utf8(buffer).unwrap_or_default()
 	}
 
-	/// Serves `GET /metrics` on `addr` until the task is dropped.
-	pub async fn serve(self, addr: SocketAddr) -> std::io::Result<()> {
-		let listener = TcpListener::bind(addr).await?;
-		tracing::info!(%addr, "serving Prometheus metrics on /metrics");
-		loop {
-			let (mut stream, _) = listener.accept().await?;
-			let metrics = self.clone();
-			tokio::spawn(async move {
-				let mut request = vec![0u8; 4096];
-				let n = stream.read(&mut request).await.unwrap_or(0);
-				let head = String::from_utf8_lossy(&request[..n]);
-				let (status, body) = if head.starts_with("GET /metrics") {
-					("200 OK", metrics.render())
-				} else {
-					("404 Not Found", "not found; try /metrics\n".to_string())
-				};
-				let response = format!(
-					"HTTP/1.1 {status}\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-					body.len()
-				);
-				let _ = stream.write_all(response.as_bytes()).await;
-			});
+	/// Serves `GET /metrics` on `listener` until the task is dropped (any other path: 404).
+	pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+		if let Ok(addr) = listener.local_addr() {
+			tracing::info!(%addr, "serving Prometheus metrics on /metrics");
 		}
+		let router = Router::new()
+			.route(
+				"/metrics",
+				get(move || {
+					let body = self.render();
+					async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body) }
+				}),
+			)
+			.fallback(|| async {
+				(axum::http::StatusCode::NOT_FOUND, "not found; try /metrics\n")
+			});
+		axum::serve(listener, router).await
 	}
 }
 
@@ -155,4 +145,25 @@ impl Default for Metrics {
 /// Metric construction only fails on invalid names, which are fixed above.
 fn unreachable_metric<T>() -> T {
 	panic!("metric definitions are static and valid")
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn metrics_are_served_on_their_path_only() {
+		let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let url = format!("http://{}", listener.local_addr().unwrap());
+		let metrics = Metrics::new();
+		metrics.backend_up.set(1);
+		tokio::spawn(metrics.serve(listener));
+		let answer = reqwest::get(format!("{url}/metrics")).await.unwrap();
+		assert_eq!(answer.status(), 200);
+		assert_eq!(answer.headers()["content-type"], "text/plain; version=0.0.4");
+		assert!(answer.text().await.unwrap().contains("aitbc_miner_backend_up 1"));
+		let answer = reqwest::get(format!("{url}/other")).await.unwrap();
+		assert_eq!(answer.status(), 404);
+		assert_eq!(answer.text().await.unwrap(), "not found; try /metrics\n");
+	}
 }

@@ -1,7 +1,9 @@
-//! One job, start to end: read it and let the backend generate; hand the signed result to the
-//! submitter (no separate acknowledgement: the result acknowledges implicitly), or, when the
-//! backend is still generating close to the acknowledgement deadline, acknowledge first and wait
-//! for the result up to the result deadline; or report the failure with a reason.
+//! One job, start to end: read it and let the backend generate, streaming its text to the job's
+//! live stream (`crate::streams`); hand the signed result to the submitter (no separate
+//! acknowledgement: the result acknowledges implicitly), or, when the backend is still
+//! generating close to the acknowledgement deadline, acknowledge first and wait for the result
+//! up to the result deadline; or report the failure with a reason. The stream ends with the
+//! counts the result bills, or with the failure's reason.
 
 use std::{
 	sync::atomic::Ordering,
@@ -15,6 +17,7 @@ use crate::{
 	backend::{BackendError, Generation, Request},
 	daemon::Miner,
 	market,
+	streams::StreamWriter,
 };
 
 /// Blocks kept between the moment a result is handed over and its deadline (the
@@ -83,27 +86,36 @@ impl Miner {
 		if !market::is_mine(&job, &self.key) || !job.status.is_held() {
 			return Outcome::Lost;
 		}
+		let client = match aitbc_client::parse_account(&job.client) {
+			Ok(client) => client,
+			Err(e) => {
+				drop(generating);
+				return self.fail(job_id, &format!("cannot read the job's client: {e}")).await;
+			}
+		};
+		let stream = self.streams.open(job_id, client, self.max_output_len);
 		if !self.models.contains(&job.model) {
 			drop(generating);
 			let reason = format!("model `{}` is not served by this miner's backend", job.model);
+			stream.fail(&reason);
 			return self.fail(job_id, &reason).await;
 		}
-		let mut generation = self.generate(&job);
+		let mut generation = self.generate(&job, &stream);
 		if job.status == JobStatus::Running {
-			return self.run_acknowledged(job_id, generation, generating).await;
+			return self.run_acknowledged(job_id, generation, generating, stream).await;
 		}
 		// Within the acknowledgement window the result acknowledges implicitly; only a backend
 		// still generating near its deadline makes an acknowledgement worth a transaction.
 		let window = self.time_before(job.deadline).await;
 		match tokio::time::timeout(window, &mut generation).await {
-			Ok(done) => self.finish(&job, self.generated(done), generating).await,
+			Ok(done) => self.finish(&job, self.generated(done), generating, stream).await,
 			Err(_) => {
 				tracing::debug!(job_id, "still generating near the acknowledgement deadline");
 				if !self.acknowledge(job_id, job.deadline).await {
 					generation.abort();
 					return Outcome::Lost;
 				}
-				self.run_acknowledged(job_id, generation, generating).await
+				self.run_acknowledged(job_id, generation, generating, stream).await
 			}
 		}
 	}
@@ -112,8 +124,8 @@ impl Miner {
 		self.on_chain(|c| async move { c.job(job_id).await }).await
 	}
 
-	/// Starts the backend on `job` in its own task.
-	fn generate(&self, job: &JobJson) -> GenerationTask {
+	/// Starts the backend on `job` in its own task, its pieces fed to `stream`.
+	fn generate(&self, job: &JobJson, stream: &StreamWriter) -> GenerationTask {
 		let request = Request {
 			model: job.model.clone(),
 			prompt: job.prompt.clone(),
@@ -122,9 +134,10 @@ impl Miner {
 			seed: job.seed,
 		};
 		let backend = self.backend.clone();
+		let feed = stream.feed();
 		tokio::spawn(async move {
 			let started = Instant::now();
-			let result = backend.generate(&request).await;
+			let result = backend.generate(&request, &mut |piece: &str| feed.push(piece)).await;
 			(result, started.elapsed())
 		})
 	}
@@ -164,6 +177,7 @@ impl Miner {
 		job_id: JobId,
 		mut generation: GenerationTask,
 		generating: Generating<'_>,
+		stream: StreamWriter,
 	) -> Outcome {
 		// The result deadline is set by the acknowledgement.
 		let job = match self.still_held(job_id).await {
@@ -181,15 +195,17 @@ impl Miner {
 			}
 			Ok(done) => self.generated(done),
 		};
-		self.finish(&job, generated, generating).await
+		self.finish(&job, generated, generating, stream).await
 	}
 
-	/// Hands the signed result of `job` to the submitter, or reports its failure.
+	/// Hands the signed result of `job` to the submitter, or reports its failure; ends `stream`
+	/// with the counts billed or the reason.
 	async fn finish(
 		&self,
 		job: &JobJson,
 		generated: Result<Generation, BackendError>,
 		generating: Generating<'_>,
+		stream: StreamWriter,
 	) -> Outcome {
 		let job_id = job.id;
 		let generation = match generated {
@@ -203,6 +219,7 @@ impl Miner {
 					),
 					e => e.reason(),
 				};
+				stream.fail(&reason);
 				return self.fail(job_id, &reason).await;
 			}
 		};
@@ -223,8 +240,15 @@ impl Miner {
 		);
 		drop(generating);
 		match signed {
-			Ok(result) => self.deliver(job.clone(), result).await,
-			Err(e) => self.fail(job_id, &format!("cannot sign the result: {e}")).await,
+			Ok(result) => {
+				stream.done(result.usage.prompt_tokens, result.usage.output_tokens);
+				self.deliver(job.clone(), result).await
+			}
+			Err(e) => {
+				let reason = format!("cannot sign the result: {e}");
+				stream.fail(&reason);
+				self.fail(job_id, &reason).await
+			}
 		}
 	}
 

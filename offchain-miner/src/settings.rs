@@ -55,6 +55,14 @@ pub struct Args {
 	/// Prometheus metrics address, or `off` [default: 127.0.0.1:9616].
 	#[arg(long, env = "AITBC_MINER_METRICS")]
 	pub metrics: Option<String>,
+	/// Address of the server of the jobs' live token streams, or `off` [default: 127.0.0.1:0, a
+	/// port the system picks].
+	#[arg(long, env = "AITBC_MINER_STREAM_ADDR")]
+	pub stream_addr: Option<String>,
+	/// The stream server's URL as advertised on chain, for clients and gateways to reach it
+	/// (e.g. behind a proxy) [default: http://<the bound address>].
+	#[arg(long, env = "AITBC_MINER_STREAM_URL")]
+	pub stream_url: Option<String>,
 	/// Seconds between heartbeats [default: a third of the chain's heartbeat timeout].
 	#[arg(long, env = "AITBC_MINER_HEARTBEAT_SECS")]
 	pub heartbeat_secs: Option<u64>,
@@ -104,6 +112,10 @@ pub struct Settings {
 	pub capacity: u32,
 	/// Metrics address, if enabled.
 	pub metrics: Option<SocketAddr>,
+	/// The stream server's address, if enabled (port 0: the system picks one).
+	pub stream_addr: Option<SocketAddr>,
+	/// The stream server's URL to advertise, if set (else `http://` and the bound address).
+	pub stream_url: Option<String>,
 	/// Heartbeat interval, if set (else derived from the chain).
 	pub heartbeat: Option<Duration>,
 	/// Shutdown grace period.
@@ -111,6 +123,34 @@ pub struct Settings {
 	/// The deprecated `block_ms`, when set: ignored (the chain's block time is used) and warned
 	/// about once connected.
 	pub deprecated_block_ms: Option<u64>,
+}
+
+/// The longest stream URL the chain stores, bytes (the runtime's `Miners.MaxEndpointLen`).
+pub const MAX_STREAM_URL_LEN: usize = 256;
+
+/// Why `url` is not a stream URL the chain takes (`http://` or `https://`, a host, printable
+/// ASCII without spaces, at most [`MAX_STREAM_URL_LEN`] bytes), if it is not.
+pub fn stream_url_problem(url: &str) -> Option<String> {
+	let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+	if rest.is_none() {
+		return Some(format!("stream_url `{url}` must start with http:// or https://"));
+	}
+	if rest.is_some_and(|rest| rest.is_empty() || rest.starts_with('/')) {
+		return Some(format!("stream_url `{url}` names no host"));
+	}
+	if !url.bytes().all(|b| b.is_ascii_graphic()) {
+		return Some(format!(
+			"stream_url `{}` must be printable ASCII without spaces",
+			url.escape_default()
+		));
+	}
+	if url.len() > MAX_STREAM_URL_LEN {
+		return Some(format!(
+			"stream_url is {} bytes, longer than the chain's {MAX_STREAM_URL_LEN}",
+			url.len()
+		));
+	}
+	None
 }
 
 /// A settings error: one line saying what to fix.
@@ -269,6 +309,25 @@ impl Settings {
 				))
 			})?),
 		};
+		let stream_addr = match args.stream_addr.as_deref().unwrap_or("127.0.0.1:0") {
+			"off" | "none" | "" => None,
+			addr => Some(addr.parse().map_err(|_| {
+				SettingsError(format!(
+					"stream_addr `{addr}` is not an address like 127.0.0.1:0 (or `off`)"
+				))
+			})?),
+		};
+		let stream_url = args.stream_url.map(|url| url.trim().to_string());
+		if let Some(url) = &stream_url {
+			if let Some(problem) = stream_url_problem(url) {
+				return Err(SettingsError(problem));
+			}
+			if stream_addr.is_none() {
+				return Err(SettingsError(
+					"stream_url is set but stream_addr is `off`: there is no stream server to advertise".into(),
+				));
+			}
+		}
 		Ok(Settings {
 			node_urls,
 			key,
@@ -277,6 +336,8 @@ impl Settings {
 			unit_price,
 			capacity,
 			metrics,
+			stream_addr,
+			stream_url,
 			heartbeat: args.heartbeat_secs.filter(|s| *s > 0).map(Duration::from_secs),
 			grace: Duration::from_secs(args.grace_secs.unwrap_or(30)),
 			deprecated_block_ms: args.block_ms,
@@ -325,6 +386,8 @@ mod tests {
 		assert_eq!(s.node_urls, ["ws://127.0.0.1:9944"]);
 		assert_eq!(s.unit_price, 1_000_000);
 		assert!(s.metrics.is_none());
+		assert_eq!(s.stream_addr, Some("127.0.0.1:0".parse().unwrap()), "a port the system picks");
+		assert_eq!(s.stream_url, None);
 		assert_eq!(s.deprecated_block_ms, None);
 	}
 
@@ -339,6 +402,8 @@ mod tests {
 			price = \"0.5\"\n\
 			capacity = 3\n\
 			metrics = \"127.0.0.1:9700\"\n\
+			stream_addr = \"0.0.0.0:8090\"\n\
+			stream_url = \"https://miner.example/aitbc\"\n\
 			heartbeat_secs = 7\n\
 			grace_secs = 9\n\
 			block_ms = 6000\n";
@@ -361,6 +426,10 @@ mod tests {
 			"3",
 			"--metrics",
 			"127.0.0.1:9700",
+			"--stream-addr",
+			"0.0.0.0:8090",
+			"--stream-url",
+			"https://miner.example/aitbc",
 			"--heartbeat-secs",
 			"7",
 			"--grace-secs",
@@ -380,6 +449,8 @@ mod tests {
 			assert_eq!(s.unit_price, 500_000_000_000);
 			assert_eq!(s.capacity, 3);
 			assert_eq!(s.metrics, Some("127.0.0.1:9700".parse().unwrap()));
+			assert_eq!(s.stream_addr, Some("0.0.0.0:8090".parse().unwrap()));
+			assert_eq!(s.stream_url.as_deref(), Some("https://miner.example/aitbc"));
 			assert_eq!(s.heartbeat, Some(Duration::from_secs(7)));
 			assert_eq!(s.grace, Duration::from_secs(9));
 			assert_eq!(s.deprecated_block_ms, Some(6000), "accepted, to be warned about");
@@ -396,6 +467,23 @@ mod tests {
 			(Args { node_url: Some(vec![]), ..args() }, "no node URL"),
 			(Args { metrics: Some("nowhere".into()), ..args() }, "metrics"),
 			(Args { price: Some("cheap".into()), ..args() }, "price"),
+			(Args { stream_addr: Some("somewhere".into()), ..args() }, "stream_addr"),
+			(Args { stream_url: Some("ftp://m".into()), ..args() }, "http:// or https://"),
+			(Args { stream_url: Some("http://".into()), ..args() }, "names no host"),
+			(Args { stream_url: Some("http://a b".into()), ..args() }, "printable ASCII"),
+			(Args { stream_url: Some("http://m\n:1".into()), ..args() }, "printable ASCII"),
+			(
+				Args { stream_url: Some(format!("http://{}", "m".repeat(250))), ..args() },
+				"longer than the chain's 256",
+			),
+			(
+				Args {
+					stream_addr: Some("off".into()),
+					stream_url: Some("http://m:1".into()),
+					..args()
+				},
+				"stream_addr is `off`",
+			),
 			(Args { models: Some(vec!["m".repeat(65)]), ..args() }, "longer than 64 bytes"),
 		] {
 			let err = Settings::load(with_key(change, &dir)).unwrap_err().to_string();

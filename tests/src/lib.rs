@@ -2,6 +2,7 @@
 //! Ollama-protocol test server, [`llama`] starts the real llama.cpp server.
 
 pub mod backend;
+pub mod gateway;
 pub mod harness;
 pub mod llama;
 pub mod market;

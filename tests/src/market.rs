@@ -142,6 +142,15 @@ pub fn start_miner_with(
 	miner
 }
 
+/// The URL the miner advertises for its job streams, from its log line `stream server on ADDR
+/// advertised as URL` (the default stream address, `127.0.0.1:0`, is a port the system picks).
+pub fn stream_url(miner: &Process) -> Option<String> {
+	miner.log_text().lines().rev().find_map(|line| {
+		let (_, url) = line.split_once("stream server on ")?.1.split_once(" advertised as ")?;
+		Some(url.split_whitespace().next()?.to_string())
+	})
+}
+
 /// Polls `aitbc status` until `pred` holds for the job JSON.
 pub fn wait_job(
 	url: &str,

@@ -5,8 +5,8 @@
 //!   meet through `aitbc-traits`;
 //! - the node depends on no pallet crate (only on `*-rpc` crates of FRAME pallets, such as
 //!   `pallet-transaction-payment-rpc`);
-//! - the CLI, the miner and the client they share depend, even indirectly, on no runtime and no
-//!   pallet crate.
+//! - the CLI, the miner, the gateway and the client they share depend, even indirectly, on no
+//!   runtime and no pallet crate.
 
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -88,7 +88,7 @@ fn the_node_depends_on_no_pallet_crate() {
 #[test]
 fn clients_depend_on_no_runtime_or_pallet_crate() {
 	let packages = workspace();
-	for client in ["aitbc-cli", "aitbc-miner", "aitbc-client"] {
+	for client in ["aitbc-cli", "aitbc-miner", "aitbc-gateway", "aitbc-client"] {
 		let reached = closure(&packages, client);
 		let chain_side: Vec<_> = reached
 			.iter()

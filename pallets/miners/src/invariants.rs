@@ -48,7 +48,10 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		for operator in Endpoints::<T>::iter_keys() {
-			ensure!(MinerRecords::<T>::contains_key(&operator), "an endpoint of no registered miner");
+			ensure!(
+				MinerRecords::<T>::contains_key(&operator),
+				"an endpoint of no registered miner"
+			);
 		}
 		for (model, operators) in MinersByModel::<T>::iter() {
 			for operator in operators.iter() {

@@ -496,7 +496,10 @@ pub mod pallet {
 		/// Origin: the operator. Emits [`Event::EndpointSet`].
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::set_endpoint())]
-		pub fn set_endpoint(origin: OriginFor<T>, endpoint: Option<EndpointOf<T>>) -> DispatchResult {
+		pub fn set_endpoint(
+			origin: OriginFor<T>,
+			endpoint: Option<EndpointOf<T>>,
+		) -> DispatchResult {
 			let operator = ensure_signed(origin)?;
 			Self::do_set_endpoint(operator, endpoint)
 		}

@@ -1,8 +1,8 @@
 //! Tests of `pallet_aitbc_miners`, scenario style.
 
 use crate::{
-	mock::*, Endpoints, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry, MinerStatus,
-	MinersByModel, OperatorOf, Unbondings,
+	mock::*, Endpoints, Error, Event, JobNeeds, JobOutcome, MinerRecords, MinerRegistry,
+	MinerStatus, MinersByModel, OperatorOf, Unbondings,
 };
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::Perbill;

@@ -1,5 +1,6 @@
-//! `aitbc-test-backend [--addr 127.0.0.1:11434] [--latency-ms 0] [--mode ok|error|malformed|hang|down] [--models a,b]`:
-//! the Ollama-protocol test server as a process, for benchmarks and drills.
+//! `aitbc-test-backend [--addr 127.0.0.1:11434] [--latency-ms 0] [--mode ok|error|malformed|cut|hang|down] [--models a,b]`:
+//! the Ollama-protocol test server as a process, for benchmarks and drills (streaming or not, as
+//! each request asks).
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ async fn main() {
 					"ok" => Mode::Ok,
 					"error" => Mode::ServerError,
 					"malformed" => Mode::Malformed,
+					"cut" => Mode::Cut,
 					"hang" => Mode::Hang,
 					"down" => Mode::Down,
 					other => {
