@@ -122,6 +122,16 @@ impl ApiError {
 		)
 	}
 
+	/// 413 `payload_too_large`: the request body is over the limit.
+	pub fn payload_too_large(message: impl Into<String>) -> Self {
+		Self::new(
+			StatusCode::PAYLOAD_TOO_LARGE,
+			"invalid_request_error",
+			"payload_too_large",
+			message.into(),
+		)
+	}
+
 	/// 404 `not_found`.
 	pub fn not_found(message: impl Into<String>) -> Self {
 		Self::new(StatusCode::NOT_FOUND, "not_found_error", "not_found", message.into())
@@ -178,6 +188,17 @@ impl ApiError {
 			StatusCode::SERVICE_UNAVAILABLE,
 			"service_unavailable_error",
 			"node_unavailable",
+			message.into(),
+		)
+	}
+
+	/// 503 `node_busy`: the node's transaction pool refused the transaction for a reason that
+	/// is not the client's (full, banned for a while, block limits); it may pass later.
+	pub fn node_busy(message: impl Into<String>) -> Self {
+		Self::new(
+			StatusCode::SERVICE_UNAVAILABLE,
+			"service_unavailable_error",
+			"node_busy",
 			message.into(),
 		)
 	}
@@ -243,6 +264,14 @@ fn rejected(reason: &str, message: String) -> ApiError {
 		ApiError::insufficient_funds(message)
 	} else if lower.contains("max_open_jobs_per_client") {
 		ApiError::too_many_open_jobs(message, 6)
+	} else if lower.contains("temporarily banned")
+		|| lower.contains("immediately dropped")
+		|| lower.contains("exhaust")
+		|| (lower.contains("priority") && lower.contains("too low"))
+		|| lower.contains("outdated")
+		|| lower.contains("pool is full")
+	{
+		ApiError::node_busy(message)
 	} else {
 		ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", "rejected", message)
 	}
@@ -311,6 +340,8 @@ mod tests {
 			(ApiError::rate_limited(60, 2), 429, "rate_limit_error", "rate_limit_exceeded"),
 			(ApiError::job_failed("x"), 502, "api_error", "job_failed"),
 			(ApiError::node_unavailable("x"), 503, "service_unavailable_error", "node_unavailable"),
+			(ApiError::node_busy("x"), 503, "service_unavailable_error", "node_busy"),
+			(ApiError::payload_too_large("x"), 413, "invalid_request_error", "payload_too_large"),
 		];
 		for (error, status, kind, code) in cases {
 			let (got, _, body) = body_of(error).await;
@@ -355,6 +386,16 @@ mod tests {
 			ApiError::from(E::Rejected("Invalid Transaction: Inability to pay some fees".into()));
 		assert_eq!((poor.status.as_u16(), poor.code), (402, "insufficient_funds"));
 		assert_eq!(ApiError::from(E::Rejected("Jobs::Other".into())).status.as_u16(), 400);
+		for busy in [
+			"Immediately Dropped: The transaction couldn't enter the pool because of the limit",
+			"Transaction is temporarily banned",
+			"Invalid Transaction: Transaction would exhaust the block limits",
+			"Invalid Transaction: ExhaustsResources",
+			"Priority is too low: (10 vs 10)",
+		] {
+			let error = ApiError::from(E::Rejected(busy.into()));
+			assert_eq!((error.status.as_u16(), error.code), (503, "node_busy"), "{busy}");
+		}
 		assert_eq!(ApiError::internal("a\nb").message, "a b");
 	}
 }

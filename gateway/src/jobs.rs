@@ -28,7 +28,13 @@ use aitbc_client::{
 use aitbc_primitives::{JobId, JobStatus};
 use tokio::sync::watch;
 
-use crate::{error::ApiError, keys::KeyRecord, keys::KeyStore, metrics::Metrics, node::Node};
+use crate::{
+	error::{ApiError, GatewayError},
+	keys::KeyRecord,
+	keys::KeyStore,
+	metrics::Metrics,
+	node::Node,
+};
 
 /// What a client asks for, before it is checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +160,12 @@ pub struct Ended {
 }
 
 impl Ended {
+	/// Whether the job's end could not be read: gone from the chain (pruned) without a
+	/// receipt. Such a job is settled at its max price, the most it could have cost.
+	pub fn unknown(&self) -> bool {
+		self.job.is_none() && self.receipt.is_none()
+	}
+
 	/// What the client was charged: the receipt's price, or nothing.
 	pub fn price(&self) -> u128 {
 		self.receipt.as_ref().map_or(0, |r| r.price)
@@ -210,6 +222,16 @@ impl Wallets {
 		self.open.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), key.clone());
 		Ok(key)
 	}
+}
+
+/// Runs `work` in a task of its own and waits for it: dropping the returned future (the client
+/// hung up) does not stop `work`.
+pub async fn detached<T: Send + 'static>(
+	work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
+) -> Result<T, ApiError> {
+	tokio::spawn(work)
+		.await
+		.unwrap_or_else(|e| Err(ApiError::internal(format!("the submission stopped: {e}"))))
 }
 
 /// Submits, follows and settles jobs.
@@ -309,30 +331,47 @@ impl Jobs {
 				},
 			)?,
 		};
-		self.keys.reserve(&record.name, max_price)?;
-		let submitted = self.sign_and_submit(&chain, record, request, &checked, max_price).await;
-		let submission = match submitted {
-			Ok(submission) => submission,
-			Err(e) => {
-				self.keys.release(&record.name, max_price);
-				return Err(e);
+		// From the reservation on, the work runs in a task of its own and the handler awaits
+		// it: a client hanging up drops the handler, not the submission, so a job signed and
+		// submitted is always recorded as open, followed and charged.
+		let this = self.clone();
+		let (record, request) = (record.clone(), request.clone());
+		detached(async move {
+			this.keys.reserve(&record.name, max_price)?;
+			let submitted =
+				this.sign_and_submit(&chain, &record, &request, &checked, max_price).await;
+			let submission = match submitted {
+				Ok(submission) => submission,
+				Err(e) => {
+					this.keys.release(&record.name, max_price);
+					return Err(e);
+				}
+			};
+			let (keys, name, job_id) = (this.keys.clone(), record.name.clone(), submission.0);
+			match tokio::task::spawn_blocking(move || keys.open_job(&name, job_id, max_price)).await
+			{
+				Ok(Ok(())) => {}
+				Ok(Err(e)) => tracing::error!(
+					job_id,
+					error = %e,
+					"cannot record the open job; its max price stays held until it is settled"
+				),
+				Err(e) => tracing::error!(job_id, error = %e, "recording the open job stopped"),
 			}
-		};
-		if let Err(e) = self.keys.open_job(&record.name, submission.0, max_price) {
-			tracing::error!(job_id = submission.0, error = %e, "cannot record the open job");
-		}
-		let ended = self.follow(&record.name, submission.0);
-		Ok(Submission {
-			job_id: submission.0,
-			status: submission.1,
-			max_price,
-			model: request.model.clone(),
-			submitted_at: SystemTime::now(),
-			operator: submission.2,
-			chain,
-			key: submission.3,
-			ended,
+			let ended = this.follow(&record.name, job_id);
+			Ok(Submission {
+				job_id,
+				status: submission.1,
+				max_price,
+				model: request.model.clone(),
+				submitted_at: SystemTime::now(),
+				operator: submission.2,
+				chain,
+				key: submission.3,
+				ended,
+			})
 		})
+		.await
 	}
 
 	/// The balance check and the submission itself: the job id, its status, its operator and
@@ -412,12 +451,28 @@ impl Jobs {
 		let name = name.to_string();
 		tokio::spawn(async move {
 			let ended = Arc::new(this.wait_end(job_id).await);
+			let unknown = ended.unknown();
 			let price = ended.price();
-			if let Err(e) = this.keys.settle(&name, job_id, price) {
+			let keys = this.keys.clone();
+			let key = name.clone();
+			let settled = tokio::task::spawn_blocking(move || {
+				if unknown {
+					keys.settle_at_max_price(&key, job_id)
+				} else {
+					keys.settle(&key, job_id, price)
+				}
+			})
+			.await
+			.unwrap_or_else(|e| Err(GatewayError::Io(format!("settling stopped: {e}"))));
+			if let Err(e) = settled {
 				tracing::error!(job_id, key = %name, error = %e, "cannot record what the job cost");
 			}
 			this.metrics.jobs.with_label_values(&[ended.outcome()]).inc();
-			tracing::info!(job_id, key = %name, outcome = ended.outcome(), price = %price, "job ended");
+			if unknown {
+				tracing::info!(job_id, key = %name, outcome = ended.outcome(), "job ended; charged its max price");
+			} else {
+				tracing::info!(job_id, key = %name, outcome = ended.outcome(), price = %price, "job ended");
+			}
 			// Nobody waiting is fine: the end is settled either way.
 			let _ = sender.send(Some(ended));
 			this.followed.lock().unwrap_or_else(|e| e.into_inner()).remove(&job_id);
@@ -460,7 +515,7 @@ impl Jobs {
 		if job.is_none() && receipt.is_none() {
 			tracing::warn!(
 				job_id,
-				"the job is gone from the chain and has no receipt; settled at 0"
+				"the job is gone from the chain and has no receipt; settled at its max price"
 			);
 		}
 		let verified = match (&job, &receipt) {
@@ -538,6 +593,31 @@ mod tests {
 			max_price: None,
 			ttl_secs: None,
 		}
+	}
+
+	/// The work of a detached call goes on when its caller is dropped (the client hung up).
+	#[tokio::test]
+	async fn detached_work_finishes_when_the_caller_is_dropped() {
+		let (go, wait) = tokio::sync::oneshot::channel::<()>();
+		let (finished, done) = tokio::sync::oneshot::channel::<u32>();
+		let mut call = Box::pin(detached(async move {
+			let _ = wait.await;
+			let _ = finished.send(7);
+			Ok(7u32)
+		}));
+		// Started, then the caller goes away before the work is done.
+		assert!(futures::poll!(&mut call).is_pending());
+		drop(call);
+		go.send(()).unwrap();
+		assert_eq!(done.await.unwrap(), 7);
+		assert_eq!(detached(async { Ok(1u8) }).await.unwrap(), 1);
+	}
+
+	#[test]
+	fn an_end_that_cannot_be_read_is_unknown() {
+		let ended = Ended { job_id: 1, job: None, receipt: None, verified: false };
+		assert!(ended.unknown());
+		assert_eq!((ended.price(), ended.outcome()), (0, "unknown"));
 	}
 
 	#[test]

@@ -3,10 +3,11 @@
 //! cap; the per-key token bucket ([`RateLimiter`]) and the spend-cap arithmetic
 //! ([`check_spend`]).
 //!
-//! The running server and the admin commands share the file: every change re-reads it first
-//! when it changed on disk (modification time and size), applies itself, and writes it back
-//! atomically (a temporary file renamed over it, mode 0600); lookups re-read it when it changed,
-//! so a revoke takes effect on the next request.
+//! The running server and the admin commands share the file: every change takes an exclusive
+//! advisory lock on `keys.json.lock` beside it (so two processes cannot lose each other's
+//! changes), re-reads the file when it changed on disk (modification time and size), applies
+//! itself, and writes it back atomically (a temporary file renamed over it, mode 0600); lookups
+//! re-read it when it changed, so a revoke takes effect on the next request.
 
 use std::{
 	collections::{BTreeMap, HashMap},
@@ -87,8 +88,12 @@ pub struct KeyStore {
 struct Loaded {
 	file: KeysFile,
 	stamp: Stamp,
-	/// Max prices of submissions under way (not yet jobs), per key name.
+	/// Max prices of submissions under way (not yet jobs), per key name; also those of jobs
+	/// submitted whose open job could not be written ([`Loaded::unrecorded`]).
 	pending: HashMap<String, u128>,
+	/// Jobs submitted whose open job could not be written to the file: their max price stays
+	/// held in `pending` until they are settled.
+	unrecorded: HashMap<JobId, u128>,
 }
 
 /// The SHA-256 of an API key, hex.
@@ -147,7 +152,15 @@ impl KeyStore {
 		let path = data_dir.join("keys.json");
 		let stamp = stamp(&path);
 		let file = read_file(&path)?;
-		Ok(KeyStore { path, state: Mutex::new(Loaded { file, stamp, pending: HashMap::new() }) })
+		Ok(KeyStore {
+			path,
+			state: Mutex::new(Loaded {
+				file,
+				stamp,
+				pending: HashMap::new(),
+				unrecorded: HashMap::new(),
+			}),
+		})
 	}
 
 	fn lock(&self) -> std::sync::MutexGuard<'_, Loaded> {
@@ -166,19 +179,62 @@ impl KeyStore {
 		Ok(())
 	}
 
+	/// Takes the exclusive advisory lock on `keys.json.lock` (waiting for another process's
+	/// change to finish); released when the returned file is dropped.
+	fn lock_file(&self) -> Result<std::fs::File, GatewayError> {
+		let path = self.path.with_extension("json.lock");
+		let io =
+			|e: std::io::Error| GatewayError::Io(format!("cannot lock {}: {e}", path.display()));
+		let mut options = std::fs::OpenOptions::new();
+		options.read(true).write(true).create(true).truncate(false);
+		#[cfg(unix)]
+		{
+			use std::os::unix::fs::OpenOptionsExt;
+			options.mode(0o600);
+		}
+		let file = options.open(&path).map_err(io)?;
+		file.lock().map_err(io)?;
+		Ok(file)
+	}
+
+	/// Applies `change` to the newest records and writes them, under the file lock. When
+	/// anything fails the loaded records are left as they were before (as on disk).
+	fn persist<R>(
+		&self,
+		loaded: &mut Loaded,
+		change: impl FnOnce(&mut Vec<KeyRecord>) -> Result<R, GatewayError>,
+	) -> Result<R, GatewayError> {
+		let _lock = self.lock_file()?;
+		// Under the lock, always the file as it is now: another process's change may have kept
+		// the size and (with a coarse clock) the modification time.
+		loaded.file = read_file(&self.path)?;
+		loaded.stamp = stamp(&self.path);
+		let before = loaded.file.keys.clone();
+		let written = change(&mut loaded.file.keys).and_then(|result| {
+			let text = serde_json::to_string_pretty(&loaded.file)
+				.map_err(|e| GatewayError::Io(format!("cannot encode the keys: {e}")))?;
+			write_atomic(&self.path, &text)?;
+			Ok(result)
+		});
+		match written {
+			Ok(result) => {
+				loaded.stamp = stamp(&self.path);
+				Ok(result)
+			}
+			Err(e) => {
+				loaded.file.keys = before;
+				Err(e)
+			}
+		}
+	}
+
 	/// Applies `change` to the newest records and writes them.
 	fn update<R>(
 		&self,
 		change: impl FnOnce(&mut Vec<KeyRecord>) -> Result<R, GatewayError>,
 	) -> Result<R, GatewayError> {
 		let mut loaded = self.lock();
-		self.refresh(&mut loaded)?;
-		let result = change(&mut loaded.file.keys)?;
-		let text = serde_json::to_string_pretty(&loaded.file)
-			.map_err(|e| GatewayError::Io(format!("cannot encode the keys: {e}")))?;
-		write_atomic(&self.path, &text)?;
-		loaded.stamp = stamp(&self.path);
-		Ok(result)
+		self.persist(&mut loaded, change)
 	}
 
 	/// Adds a key named `name` for `wallet` (at `address`); returns the API key, which is not
@@ -292,29 +348,67 @@ impl KeyStore {
 	}
 
 	/// Turns a reservation into the open job `job_id` (persisted, so a restart still counts it
-	/// and follows it).
+	/// and follows it), in one critical section: a concurrent [`KeyStore::reserve`] sees the
+	/// amount either pending or open, never neither. When the file cannot be written the
+	/// reservation stays held (and is charged when the job is settled): a charge is never lost.
 	pub fn open_job(&self, name: &str, job_id: JobId, max_price: u128) -> Result<(), GatewayError> {
-		self.release(name, max_price);
-		self.update(|keys| {
+		let mut loaded = self.lock();
+		let opened = self.persist(&mut loaded, |keys| {
 			if let Some(record) = keys.iter_mut().find(|k| k.name == name) {
 				record.open_jobs.insert(job_id, OpenJob { max_price });
 			}
 			Ok(())
-		})
+		});
+		match &opened {
+			Ok(()) => {
+				if let Some(pending) = loaded.pending.get_mut(name) {
+					*pending = pending.saturating_sub(max_price);
+				}
+			}
+			Err(_) => {
+				loaded.unrecorded.insert(job_id, max_price);
+			}
+		}
+		opened
 	}
 
 	/// Settles the ended job `job_id` of key `name`: it is no longer open and `price` (the
 	/// receipt's price; 0 for a job that ended without a result) is added to what was spent.
 	/// Settling a job twice changes nothing the second time.
 	pub fn settle(&self, name: &str, job_id: JobId, price: u128) -> Result<(), GatewayError> {
-		self.update(|keys| {
+		self.settle_with(name, job_id, Some(price))
+	}
+
+	/// Settles the job `job_id` of key `name` at its max price: for a job whose end cannot be
+	/// read any more (pruned from the chain, no receipt), charged as much as it could have cost.
+	pub fn settle_at_max_price(&self, name: &str, job_id: JobId) -> Result<(), GatewayError> {
+		self.settle_with(name, job_id, None)
+	}
+
+	/// Settles at `price`, or at the job's max price when none.
+	fn settle_with(
+		&self,
+		name: &str,
+		job_id: JobId,
+		price: Option<u128>,
+	) -> Result<(), GatewayError> {
+		let mut loaded = self.lock();
+		let unrecorded = loaded.unrecorded.get(&job_id).copied();
+		self.persist(&mut loaded, |keys| {
 			if let Some(record) = keys.iter_mut().find(|k| k.name == name) {
-				if record.open_jobs.remove(&job_id).is_some() {
-					record.spent = record.spent.saturating_add(price);
+				let open = record.open_jobs.remove(&job_id).map(|job| job.max_price).or(unrecorded);
+				if let Some(max_price) = open {
+					record.spent = record.spent.saturating_add(price.unwrap_or(max_price));
 				}
 			}
 			Ok(())
-		})
+		})?;
+		if let Some(max_price) = loaded.unrecorded.remove(&job_id) {
+			if let Some(pending) = loaded.pending.get_mut(name) {
+				*pending = pending.saturating_sub(max_price);
+			}
+		}
+		Ok(())
 	}
 }
 
@@ -436,6 +530,102 @@ mod tests {
 		assert_eq!((record.spent, record.reserved()), (25, 0));
 		store.reserve("app", 75).unwrap();
 		assert!(store.reserve("app", 1).is_err());
+	}
+
+	#[test]
+	fn opening_a_job_never_frees_its_amount_even_for_an_instant() {
+		use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+		let dir = tempfile::tempdir().unwrap();
+		let store = std::sync::Arc::new(KeyStore::open(dir.path()).unwrap());
+		store.create("app", "app", "5Address", 60, Some(100)).unwrap();
+		// Odd while 60 is held for certain (from the reservation to after the opening).
+		let phase = std::sync::Arc::new(AtomicU64::new(0));
+		let done = std::sync::Arc::new(AtomicBool::new(false));
+		let prober = {
+			let (store, phase, done) = (store.clone(), phase.clone(), done.clone());
+			std::thread::spawn(move || {
+				let mut overshoots = 0;
+				while !done.load(SeqCst) {
+					let before = phase.load(SeqCst);
+					let passed = store.reserve("app", 50).is_ok();
+					if passed {
+						store.release("app", 50);
+					}
+					if passed && before % 2 == 1 && phase.load(SeqCst) == before {
+						overshoots += 1;
+					}
+				}
+				overshoots
+			})
+		};
+		for job_id in 0..20 {
+			while store.reserve("app", 60).is_err() {
+				std::thread::yield_now();
+			}
+			phase.fetch_add(1, SeqCst);
+			store.open_job("app", job_id, 60).unwrap();
+			phase.fetch_add(1, SeqCst);
+			store.settle("app", job_id, 0).unwrap();
+		}
+		done.store(true, SeqCst);
+		// 60 held (pending, then open) all along: 50 more never fit under 100 meanwhile.
+		assert_eq!(prober.join().unwrap(), 0);
+	}
+
+	#[test]
+	fn a_job_whose_opening_cannot_be_written_stays_held_and_is_charged() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = KeyStore::open(dir.path()).unwrap();
+		store.create("app", "app", "5Address", 60, Some(100)).unwrap();
+		store.reserve("app", 60).unwrap();
+		// The temporary file cannot be created: the write fails.
+		let blocker = dir.path().join(format!("keys.tmp{}", std::process::id()));
+		std::fs::create_dir(&blocker).unwrap();
+		assert!(store.open_job("app", 7, 60).is_err());
+		assert_eq!(store.reserve("app", 50).unwrap_err().code, "spend_cap_exceeded");
+		std::fs::remove_dir(&blocker).unwrap();
+		store.settle("app", 7, 25).unwrap();
+		store.settle("app", 7, 25).unwrap();
+		let record = &store.list().unwrap()[0];
+		assert_eq!((record.spent, record.reserved()), (25, 0));
+		store.reserve("app", 75).unwrap();
+		assert!(store.reserve("app", 1).is_err());
+	}
+
+	#[test]
+	fn a_job_settled_at_its_max_price() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = KeyStore::open(dir.path()).unwrap();
+		store.create("app", "app", "5Address", 60, Some(100)).unwrap();
+		store.reserve("app", 60).unwrap();
+		store.open_job("app", 3, 60).unwrap();
+		store.settle_at_max_price("app", 3).unwrap();
+		store.settle_at_max_price("app", 3).unwrap();
+		let record = &store.list().unwrap()[0];
+		assert_eq!((record.spent, record.reserved()), (60, 0));
+	}
+
+	#[test]
+	fn changes_from_several_processes_are_never_lost() {
+		let dir = tempfile::tempdir().unwrap();
+		KeyStore::open(dir.path()).unwrap();
+		let writers: Vec<_> = (0..4)
+			.map(|t| {
+				let path = dir.path().to_path_buf();
+				std::thread::spawn(move || {
+					// Each its own store, as another process would have.
+					let store = KeyStore::open(&path).unwrap();
+					for i in 0..5 {
+						store.create(&format!("k{t}_{i}"), "w", "5Address", 60, None).unwrap();
+					}
+				})
+			})
+			.collect();
+		for writer in writers {
+			writer.join().unwrap();
+		}
+		assert_eq!(KeyStore::open(dir.path()).unwrap().list().unwrap().len(), 20);
+		assert!(dir.path().join("keys.json.lock").exists());
 	}
 
 	#[test]

@@ -2,9 +2,14 @@
 //! opened (signed with the client's key) and each token forwarded as an OpenAI chunk as it
 //! arrives; after the miner's `done` the relay waits for the job to complete on chain, sends what
 //! the chain's output has beyond the streamed text (if anything: the miner's stream broke, or it
-//! serves none), then a final chunk with `finish_reason`, `usage` and `aitbc`, then `[DONE]`. A
-//! job that ends without a result ends the stream with an `error` chunk and `[DONE]`. A client
-//! that goes away stops the relay only: the job is not cancelled, and is settled when it ends.
+//! serves none), then a final chunk with `finish_reason`, `usage` and `aitbc` (with
+//! `stream_matches_output`), then `[DONE]`. A job that ends without a result ends the stream
+//! with an `error` chunk and `[DONE]`. A client that goes away stops the relay only: the job is
+//! not cancelled, and is settled when it ends.
+//!
+//! The miner is not trusted to end its stream: once the job has ended on chain the relay stops
+//! reading it and finishes from the chain's output, and a stream that sends more text than the
+//! chain's `max_output_len`, an oversized event, or nothing for a minute counts as broken.
 
 use std::{convert::Infallible, time::Instant};
 
@@ -120,15 +125,33 @@ pub async fn relay(
 		return;
 	};
 	let output = job.output.as_deref().unwrap_or_default();
-	match output.strip_prefix(streamed.as_str()) {
+	let (rest, matches) = unstreamed(output, &streamed);
+	match rest {
 		Some(rest) => client.text(&head, rest).await,
 		None => tracing::warn!(
 			job_id,
 			"the miner's stream differs from the output on chain; the receipt is for the chain's"
 		),
 	}
-	client.send(sse(&head.final_chunk(receipt, ended.verified))).await;
+	let mut last = head.final_chunk(receipt, ended.verified);
+	mark_stream_match(&mut last, matches);
+	client.send(sse(&last)).await;
 	client.send(Bytes::from_static(DONE.as_bytes())).await;
+}
+
+/// What of the chain's `output` is still to send after `streamed`: the rest when the streamed
+/// text is its beginning (all of it matches), else none (the stream differs from the output).
+fn unstreamed<'a>(output: &'a str, streamed: &str) -> (Option<&'a str>, bool) {
+	let rest = output.strip_prefix(streamed);
+	(rest, rest.is_some())
+}
+
+/// Adds `stream_matches_output` to the final chunk's `aitbc` object: whether the text the
+/// client received is the output the receipt covers.
+fn mark_stream_match(chunk: &mut serde_json::Value, matches: bool) {
+	if let Some(aitbc) = chunk.get_mut("aitbc").and_then(serde_json::Value::as_object_mut) {
+		aitbc.insert("stream_matches_output".into(), matches.into());
+	}
 }
 
 /// Forwards the miner's tokens of the job until its `done` (or its stream ends or fails);
@@ -158,12 +181,38 @@ async fn relay_miner(
 		}
 	};
 	let signature = stream::sign(&submission.key, chain.genesis_hash(), job_id);
-	let Some(mut miner) = open_stream(state, submission, &endpoint, &signature).await else {
-		return streamed;
+	let max_output = usize::try_from(chain.constants().max_output_len).unwrap_or(usize::MAX);
+	let max_event = max_output.saturating_add(4096);
+	// Resolves once the job has ended on chain: from then on the text comes from the chain,
+	// whatever the miner's stream still does (comments forever, say).
+	let mut ended = submission.ended.clone();
+	let job_end = async move {
+		let _ = ended.wait_for(Option::is_some).await;
 	};
+	tokio::pin!(job_end);
+	let opened = tokio::select! {
+		opened = open_stream(state, submission, &endpoint, &signature, max_event) => opened,
+		() = &mut job_end => None,
+	};
+	let Some(mut miner) = opened else { return streamed };
 	loop {
-		match miner.next().await {
+		let next = tokio::select! {
+			next = miner.next() => next,
+			() = &mut job_end => {
+				tracing::info!(job_id, "the job ended on chain; the rest comes from the chain");
+				return streamed;
+			}
+		};
+		match next {
 			Ok(Some(StreamEvent::Token { text })) => {
+				if streamed.len().saturating_add(text.len()) > max_output {
+					tracing::warn!(
+						job_id,
+						max_output,
+						"the miner streamed more than an output may hold; the rest comes from the chain"
+					);
+					return streamed;
+				}
 				state.metrics.tokens_streamed.inc();
 				client.text(head, &text).await;
 				streamed.push_str(&text);
@@ -192,6 +241,7 @@ async fn open_stream(
 	submission: &Submission,
 	endpoint: &str,
 	signature: &str,
+	max_event: usize,
 ) -> Option<MinerStream> {
 	let job_id: JobId = submission.job_id;
 	let mut last = None;
@@ -199,8 +249,12 @@ async fn open_stream(
 		if submission.ended.borrow().is_some() {
 			return None;
 		}
-		match MinerStream::open(&state.http, endpoint, job_id, signature).await {
+		match MinerStream::open(&state.http, endpoint, job_id, signature, max_event).await {
 			Ok(stream) => return Some(stream),
+			Err(StreamError::Refused(why)) => {
+				tracing::warn!(job_id, %why, "the miner's endpoint is refused; the text comes from the chain");
+				return None;
+			}
 			Err(StreamError::Status(status)) if status != 404 && status != 503 => {
 				tracing::warn!(
 					job_id,
@@ -232,5 +286,21 @@ mod tests {
 			text.starts_with("data: {\"error\":{\"type\":\"api_error\",\"code\":\"job_failed\"")
 		);
 		assert!(text.ends_with("\n\n"));
+	}
+
+	#[test]
+	fn the_final_chunk_says_whether_the_stream_was_the_output() {
+		assert_eq!(unstreamed("Hello world", "Hello"), (Some(" world"), true));
+		assert_eq!(unstreamed("Hello", "Hello"), (Some(""), true));
+		assert_eq!(unstreamed("Hello", ""), (Some("Hello"), true));
+		assert_eq!(unstreamed("Hello", "Help"), (None, false));
+		let mut chunk = serde_json::json!({"choices": [], "aitbc": {"job_id": 1}});
+		mark_stream_match(&mut chunk, false);
+		assert_eq!(
+			chunk["aitbc"],
+			serde_json::json!({"job_id": 1, "stream_matches_output": false})
+		);
+		mark_stream_match(&mut chunk, true);
+		assert_eq!(chunk["aitbc"]["stream_matches_output"], true);
 	}
 }

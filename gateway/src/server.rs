@@ -47,7 +47,7 @@ pub struct AppState {
 	/// The connection to the node.
 	pub node: Node,
 	/// The client for miners' token streams.
-	pub http: reqwest::Client,
+	pub http: miner_stream::MinerClient,
 }
 
 /// What the request log line says besides method, route, status and latency.
@@ -106,7 +106,8 @@ impl FromRequestParts<AppState> for Caller {
 	}
 }
 
-/// A JSON request body whose errors are API errors (400 `invalid_request`).
+/// A JSON request body whose errors are API errors (400 `invalid_request`; a body over the
+/// limit: 413 `payload_too_large`).
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
@@ -115,6 +116,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 	async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
 		match Json::<T>::from_request(request, state).await {
 			Ok(Json(value)) => Ok(Body(value)),
+			Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+				Err(ApiError::payload_too_large(rejection.body_text()))
+			}
 			Err(rejection) => Err(ApiError::invalid_request(rejection.body_text())),
 		}
 	}
@@ -179,7 +183,8 @@ async fn observe(State(state): State<AppState>, mut request: Request, next: Next
 	response
 }
 
-/// `GET /health`: the node's best and finalized blocks and peers; 503 when the node is down.
+/// `GET /health`: the node's best and finalized blocks and peers, the chain's block time; 503
+/// when the node is down.
 async fn health(State(state): State<AppState>) -> Response {
 	let version = env!("CARGO_PKG_VERSION");
 	let chain = match state.node.chain() {
@@ -195,9 +200,11 @@ async fn health(State(state): State<AppState>) -> Response {
 		.await
 		.ok()
 		.and_then(|health| health.get("peers").and_then(serde_json::Value::as_u64));
+	let block_time_ms = u64::try_from(chain.constants().block_time.as_millis()).unwrap_or(u64::MAX);
 	Json(json!({
 		"status": "ok",
 		"node": { "url": chain.url(), "best": best, "finalized": finalized, "peers": peers },
+		"block_time_ms": block_time_ms,
 		"version": version,
 	}))
 	.into_response()
@@ -240,7 +247,7 @@ pub async fn bind(settings: ServeSettings) -> Result<Server, GatewayError> {
 	let jobs =
 		Jobs::new(node.clone(), keys.clone(), wallets, settings.password.clone(), metrics.clone());
 	jobs.open_wallets().await.map_err(|e| GatewayError::Usage(e.message))?;
-	let http = miner_stream::http_client()
+	let http = miner_stream::MinerClient::new(settings.allow_private_miner_endpoints)
 		.map_err(|e| GatewayError::Io(format!("cannot set up the HTTP client: {e}")))?;
 	let listener = tokio::net::TcpListener::bind(settings.listen)
 		.await
@@ -323,6 +330,7 @@ mod tests {
 			data_dir: dir.path().to_path_buf(),
 			password: "pw".into(),
 			grace: std::time::Duration::from_secs(1),
+			allow_private_miner_endpoints: false,
 		};
 		let server = bind(settings).await.unwrap();
 		let base = format!("http://{}", server.local_addr().unwrap());
@@ -383,6 +391,27 @@ mod tests {
 
 		stop.send(()).unwrap();
 		running.await.unwrap().unwrap();
+	}
+
+	#[tokio::test]
+	async fn a_body_over_the_limit_is_413() {
+		let big = format!("{{\"prompt\": \"{}\"}}", "x".repeat(3 << 20));
+		let request = axum::http::Request::builder()
+			.method("POST")
+			.uri("/v1/jobs")
+			.header(header::CONTENT_TYPE, "application/json")
+			.body(axum::body::Body::from(big))
+			.unwrap();
+		let error = Body::<serde_json::Value>::from_request(request, &()).await.err().unwrap();
+		assert_eq!((error.status.as_u16(), error.code), (413, "payload_too_large"));
+		let request = axum::http::Request::builder()
+			.method("POST")
+			.uri("/v1/jobs")
+			.header(header::CONTENT_TYPE, "application/json")
+			.body(axum::body::Body::from("{not json"))
+			.unwrap();
+		let error = Body::<serde_json::Value>::from_request(request, &()).await.err().unwrap();
+		assert_eq!((error.status.as_u16(), error.code), (400, "invalid_request"));
 	}
 
 	#[test]

@@ -89,6 +89,13 @@ pub struct ServeArgs {
 	/// SIGINT.
 	#[arg(long, env = "AITBC_GATEWAY_GRACE_SECS", default_value_t = 30)]
 	pub grace_secs: u64,
+	/// Read miners' token streams from endpoints on loopback, private (RFC 1918, fc00::/7),
+	/// link-local, unspecified or carrier-grade NAT addresses too. Off by default: a miner's
+	/// endpoint is whatever its operator stored on chain, and the gateway would otherwise make
+	/// requests into its own network for them (SSRF); such a miner's text then comes from the
+	/// chain. Turn it on for local setups whose miners run on 127.0.0.1 or a private network.
+	#[arg(long, env = "AITBC_GATEWAY_ALLOW_PRIVATE_MINER_ENDPOINTS")]
+	pub allow_private_miner_endpoints: bool,
 	/// Data directory and password.
 	#[command(flatten)]
 	pub data: DataArgs,
@@ -107,6 +114,8 @@ pub struct ServeSettings {
 	pub password: String,
 	/// The grace period of a shutdown.
 	pub grace: Duration,
+	/// Whether miners' endpoints on private addresses are read.
+	pub allow_private_miner_endpoints: bool,
 }
 
 impl ServeArgs {
@@ -121,6 +130,7 @@ impl ServeArgs {
 			data_dir: self.data.data_dir(),
 			password: self.data.password()?,
 			grace: Duration::from_secs(self.grace_secs),
+			allow_private_miner_endpoints: self.allow_private_miner_endpoints,
 		})
 	}
 }
@@ -191,8 +201,18 @@ mod tests {
 		assert_eq!(args.url, ["ws://a:9944", "ws://b:9944"]);
 		assert_eq!(args.listen.port(), 0);
 		assert_eq!(args.grace_secs, 30);
+		assert!(!args.allow_private_miner_endpoints);
 		let error = args.settings().unwrap_err();
 		assert!(error.to_string().contains("cannot read the password file"), "{error}");
+	}
+
+	#[test]
+	fn private_miner_endpoints_are_opt_in() {
+		let cli =
+			Cli::try_parse_from(["aitbc-gateway", "serve", "--allow-private-miner-endpoints"])
+				.unwrap();
+		let Command::Serve(args) = cli.command else { panic!("serve") };
+		assert!(args.allow_private_miner_endpoints);
 	}
 
 	#[test]

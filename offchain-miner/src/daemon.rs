@@ -27,7 +27,7 @@ use crate::{
 	market,
 	market::Call,
 	metrics::Metrics,
-	settings::{stream_url_problem, Settings},
+	settings::{stream_url_is_loopback, stream_url_problem, Settings},
 	stream_server::{self, StreamServer},
 	streams::Streams,
 	submitter::Work,
@@ -221,9 +221,12 @@ fn serve_streams(
 	if addr.ip().is_unspecified() && settings.stream_url.is_none() {
 		tracing::warn!(%url, "the stream server listens on every interface but advertises an unspecified address; set --stream-url to the address clients reach");
 	}
+	if stream_url_is_loopback(&url) {
+		tracing::warn!(%url, "the advertised stream URL is a loopback address: only readers on this machine can reach it; set --stream-url (and a fixed --stream-addr port) for remote gateways");
+	}
 	// A reader may come the moment the assignment is in a block, before the miner has seen it.
-	let router = StreamServer::new(streams, chain.genesis_hash(), block_time * 2).router();
-	tokio::spawn(stream_server::serve(listener, router));
+	let server = StreamServer::new(streams, chain.genesis_hash(), block_time * 2);
+	tokio::spawn(stream_server::serve(listener, server));
 	tracing::info!("stream server on {addr} advertised as {url}");
 	Ok(url)
 }

@@ -56,7 +56,8 @@ pub struct Args {
 	#[arg(long, env = "AITBC_MINER_METRICS")]
 	pub metrics: Option<String>,
 	/// Address of the server of the jobs' live token streams, or `off` [default: 127.0.0.1:0, a
-	/// port the system picks].
+	/// port the system picks, which only readers on this machine reach; a miner serving remote
+	/// gateways sets a fixed port and --stream-url].
 	#[arg(long, env = "AITBC_MINER_STREAM_ADDR")]
 	pub stream_addr: Option<String>,
 	/// The stream server's URL as advertised on chain, for clients and gateways to reach it
@@ -151,6 +152,26 @@ pub fn stream_url_problem(url: &str) -> Option<String> {
 		));
 	}
 	None
+}
+
+/// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`), which only
+/// readers on the miner's machine reach.
+pub fn stream_url_is_loopback(url: &str) -> bool {
+	let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).unwrap_or(url);
+	let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+	let host_port = authority.rsplit_once('@').map_or(authority, |(_, host_port)| host_port);
+	let host = match host_port.strip_prefix('[') {
+		Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+		None => host_port.split(':').next().unwrap_or_default(),
+	};
+	let host = host.trim_end_matches('.');
+	match host.parse::<std::net::IpAddr>() {
+		Ok(ip) => ip.to_canonical().is_loopback(),
+		Err(_) => {
+			let host = host.to_ascii_lowercase();
+			host == "localhost" || host.ends_with(".localhost")
+		}
+	}
 }
 
 /// A settings error: one line saying what to fix.
@@ -565,5 +586,31 @@ mod tests {
 			.unwrap_err()
 			.to_string();
 		assert!(err.contains("bakend"), "{err}");
+	}
+
+	#[test]
+	fn a_loopback_stream_url_is_told_apart() {
+		for url in [
+			"http://127.0.0.1:41235",
+			"http://127.1.2.3",
+			"https://localhost:8090/aitbc",
+			"http://LOCALHOST.",
+			"http://miner.localhost:1",
+			"http://[::1]:8090",
+			"http://[::ffff:127.0.0.1]:1/x",
+			"http://user@127.0.0.1:1",
+		] {
+			assert!(stream_url_is_loopback(url), "{url}");
+		}
+		for url in [
+			"http://10.0.0.5:8090",
+			"https://miner.example/aitbc",
+			"http://0.0.0.0:8090",
+			"http://[2001:db8::1]:8090",
+			"http://localhost.example:1",
+			"http://127.0.0.1.example",
+		] {
+			assert!(!stream_url_is_loopback(url), "{url}");
+		}
 	}
 }

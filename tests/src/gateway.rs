@@ -84,6 +84,8 @@ impl Gateway {
 			data_dir.to_str().expect("utf-8 path"),
 			"--grace-secs",
 			"5",
+			// The test miners serve their streams on 127.0.0.1.
+			"--allow-private-miner-endpoints",
 		]
 		.iter()
 		.map(|s| s.to_string())

@@ -44,6 +44,9 @@ pub fn start(log_dir: &Path) -> Llama {
 	let process = std::process::Command::new(python)
 		.args(["-m", "llama_cpp.server", "--model", &model, "--model_alias", MODEL])
 		.args(["--host", "127.0.0.1", "--port", &port.to_string(), "--n_ctx", "2048"])
+		// Not the server's default: it cuts a stream short whenever another request arrives
+		// (the miner's health check, a second job), docs/miner.md.
+		.args(["--interrupt_requests", "false"])
 		.stdout(log)
 		.stderr(err)
 		.spawn()

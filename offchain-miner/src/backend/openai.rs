@@ -4,7 +4,8 @@
 //!
 //! The answer is Server-Sent Events: `data: {chunk}` lines, the piece in
 //! `choices[0].delta.content` (chat) or `choices[0].text` (completion), then `data: [DONE]`.
-//! An `{"error": ..}` chunk, or a stream that ends without `[DONE]`, fails the generation.
+//! An `{"error": ..}` chunk, or a stream that ends without `[DONE]` or without a chunk carrying
+//! a `finish_reason` (a stream the server cut short), fails the generation.
 //!
 //! Token counts: a server that honours `include_usage` (vLLM, llama.cpp's own server) sends a
 //! last chunk with `usage`, which counts. llama-cpp-python's server (0.3.x) sends no usage when
@@ -73,6 +74,9 @@ struct Choice {
 	text: Option<String>,
 	#[serde(default)]
 	delta: Option<Delta>,
+	/// Set on the choice's last chunk (`stop`, `length`): the generation ended by itself.
+	#[serde(default)]
+	finish_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -100,13 +104,24 @@ struct CompletionStream {
 	/// Pieces of text received (one token each on llama-cpp-python).
 	pieces: u32,
 	usage: Option<UsageBlock>,
+	/// A chunk with a `finish_reason` seen: the generation ended by itself, not cut short by
+	/// the server (llama-cpp-python interrupts a stream with `[DONE]` when another request
+	/// arrives, unless started with `--interrupt_requests false`).
+	finished: bool,
 	/// `data: [DONE]` seen.
 	done: bool,
 }
 
 impl CompletionStream {
 	fn new(mode: OpenAiMode) -> Self {
-		CompletionStream { mode, text: String::new(), pieces: 0, usage: None, done: false }
+		CompletionStream {
+			mode,
+			text: String::new(),
+			pieces: 0,
+			usage: None,
+			finished: false,
+			done: false,
+		}
 	}
 
 	/// Takes one line of the event stream: a piece goes to `sink`, usage is kept; empty lines,
@@ -133,9 +148,14 @@ impl CompletionStream {
 		if chunk.usage.is_some() {
 			self.usage = chunk.usage;
 		}
-		let piece = chunk.choices.into_iter().next().and_then(|choice| match self.mode {
-			OpenAiMode::Chat => choice.delta.and_then(|d| d.content),
-			OpenAiMode::Completion => choice.text,
+		let piece = chunk.choices.into_iter().next().and_then(|choice| {
+			if choice.finish_reason.is_some() {
+				self.finished = true;
+			}
+			match self.mode {
+				OpenAiMode::Chat => choice.delta.and_then(|d| d.content),
+				OpenAiMode::Completion => choice.text,
+			}
 		});
 		if let Some(piece) = piece.filter(|p| !p.is_empty()) {
 			sink(&piece);
@@ -203,6 +223,13 @@ impl OpenAi {
 		let compute_ms = started.elapsed().as_millis() as u64;
 		if !stream.done {
 			return Err(BackendError::Interrupted("the stream ended before [DONE]".into()));
+		}
+		if !stream.finished {
+			return Err(BackendError::Interrupted(
+				"the server ended the stream without a finish_reason (cut short; llama-cpp-python \
+				 needs --interrupt_requests false)"
+					.into(),
+			));
 		}
 		let (prompt_tokens, output_tokens) = match stream.usage {
 			Some(usage) => (usage.prompt_tokens, usage.completion_tokens),
@@ -368,6 +395,24 @@ mod tests {
 			(generation.prompt_tokens, generation.output_tokens),
 			(0, 2),
 			"no tokenizer: no prompt tokens billed"
+		);
+	}
+
+	/// What llama-cpp-python sends when another request interrupts a stream: `[DONE]` after the
+	/// pieces so far, no chunk with a `finish_reason`.
+	const INTERRUPTED: &str = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hé\"},\"finish_reason\":null}]}\n\n\
+		data: [DONE]\n\n";
+
+	#[tokio::test]
+	async fn a_stream_ended_without_a_finish_reason_is_an_interruption() {
+		let (stream, _) = run(OpenAiMode::Chat, INTERRUPTED, 7);
+		let stream = stream.unwrap();
+		assert!(stream.done && !stream.finished);
+		let backend = OpenAi::new(&server(INTERRUPTED, true).await, OpenAiMode::Chat);
+		let error = backend.generate(&request("x"), &mut |_: &str| {}).await.unwrap_err();
+		assert!(
+			matches!(error, BackendError::Interrupted(ref why) if why.contains("finish_reason")),
+			"{error}"
 		);
 	}
 

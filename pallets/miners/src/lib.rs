@@ -398,7 +398,9 @@ pub mod pallet {
 		///
 		/// Origin: the owner. Emits [`Event::MinerDeregistered`].
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::deregister(T::MaxModels::get()))]
+		// The measured weight predates the stream endpoint, which deregistration also removes.
+		#[pallet::weight(T::WeightInfo::deregister(T::MaxModels::get())
+			.saturating_add(T::DbWeight::get().writes(1)))]
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_deregister(owner)
@@ -430,8 +432,10 @@ pub mod pallet {
 		///
 		/// Origin: the owner. Emits [`Event::OperatorRotated`].
 		#[pallet::call_index(8)]
+		// The measured weight predates the stream endpoint, which rotation also removes.
 		#[pallet::weight(T::WeightInfo::rotate_operator(T::MaxModels::get())
-			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get())))]
+			.saturating_add(T::WeightInfo::index_with_eviction(T::MaxModels::get()))
+			.saturating_add(T::DbWeight::get().writes(1)))]
 		pub fn rotate_operator(
 			origin: OriginFor<T>,
 			new_operator: T::AccountId,
