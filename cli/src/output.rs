@@ -11,11 +11,10 @@ use aitbc_client::{
 	json::{ClaimStatus, JobJson, MinerJson, ReceiptJson},
 	units::format_ait,
 };
-use aitbc_primitives::{
-	verify_receipt, JobId, JobStatus, ReceiptPayload, UnknownName, Usage, MAX_LIST_LIMIT,
-};
+use aitbc_primitives::{JobId, JobStatus, UnknownName, MAX_LIST_LIMIT};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+
+pub use aitbc_client::snake_case::{snake_case, snake_keys};
 
 use crate::{error::ErrorJson, CliError, Ctx};
 
@@ -70,31 +69,6 @@ impl<T: Serialize> Serialize for Snake<T> {
 		let value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
 		snake_keys(value).serialize(s)
 	}
-}
-
-/// `value` with every object key renamed from camelCase to snake_case.
-pub fn snake_keys(value: Value) -> Value {
-	match value {
-		Value::Object(map) => Value::Object(
-			map.into_iter().map(|(key, value)| (snake_case(&key), snake_keys(value))).collect(),
-		),
-		Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
-		other => other,
-	}
-}
-
-/// `outputTokens` → `output_tokens`; snake_case names stay as they are.
-pub fn snake_case(name: &str) -> String {
-	let mut out = String::with_capacity(name.len() + 4);
-	for c in name.chars() {
-		if c.is_ascii_uppercase() {
-			out.push('_');
-			out.push(c.to_ascii_lowercase());
-		} else {
-			out.push(c);
-		}
-	}
-	out
 }
 
 /// A clap value parser for the primitives' named enums (`--status`, `--unit-type`).
@@ -227,23 +201,10 @@ pub fn write_job_rows(out: &mut impl Write, jobs: &[JobJson]) -> std::io::Result
 /// Whether a receipt's signature verifies against its operator's key for the payload (v2)
 /// rebuilt from the receipt and the chain's `genesis_hash`.
 pub fn verify(receipt: &ReceiptJson, genesis_hash: [u8; 32]) -> Result<bool, CliError> {
-	let operator = aitbc_client::parse_account(&receipt.operator)?;
-	let client = aitbc_client::parse_account(&receipt.client)?;
-	let payload = ReceiptPayload {
-		genesis_hash,
-		job_id: receipt.job_id,
-		client: client.0,
-		model: receipt.model.as_bytes().to_vec(),
-		prompt_hash: receipt.prompt_hash,
-		output_hash: receipt.output_hash,
-		usage: Usage {
-			prompt_tokens: receipt.usage.prompt_tokens,
-			output_tokens: receipt.usage.output_tokens,
-			compute_ms: receipt.usage.compute_ms,
-		},
-		price: receipt.price,
-	};
-	Ok(verify_receipt(&payload, &receipt.signature, &operator.0))
+	// Accounts that do not parse are the RPC's fault, said as such rather than as "invalid".
+	aitbc_client::parse_account(&receipt.operator)?;
+	aitbc_client::parse_account(&receipt.client)?;
+	Ok(aitbc_client::receipts::signature_verifies(receipt, genesis_hash))
 }
 
 /// A receipt for people.

@@ -27,6 +27,7 @@ pub mod keys;
 pub mod keystore;
 pub mod receipts;
 pub mod sender;
+pub mod snake_case;
 pub mod stream;
 pub mod units;
 

@@ -3,7 +3,7 @@
 //! snake_case; balances are decimal strings in planck; a key sees only its account's jobs
 //! (another account's job is a 404).
 
-use aitbc_client::{json::JobJson, runtime, AccountId, Chain};
+use aitbc_client::{json::JobJson, runtime, snake_case::snake_keys, AccountId, Chain};
 use aitbc_primitives::{JobId, JobStatus};
 use axum::{
 	extract::{Path, State},
@@ -256,31 +256,6 @@ pub async fn miners(
 	Ok(Json(json!({ "miners": out })))
 }
 
-/// `value` with every object key renamed from camelCase to snake_case (the RPC's objects are
-/// camelCase; this API is snake_case).
-pub fn snake_keys(value: Value) -> Value {
-	match value {
-		Value::Object(map) => Value::Object(
-			map.into_iter().map(|(key, value)| (snake_case(&key), snake_keys(value))).collect(),
-		),
-		Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
-		other => other,
-	}
-}
-
-fn snake_case(name: &str) -> String {
-	let mut out = String::with_capacity(name.len() + 4);
-	for c in name.chars() {
-		if c.is_ascii_uppercase() {
-			out.push('_');
-			out.push(c.to_ascii_lowercase());
-		} else {
-			out.push(c);
-		}
-	}
-	out
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -299,16 +274,5 @@ mod tests {
 			serde_json::from_str(r#"{"prompt":"Hi","model":"m","payment":"2000u"}"#).unwrap();
 		assert_eq!(body.payment.unwrap().text(), "2000u");
 		assert!(serde_json::from_str::<SubmitBody>(r#"{"prompt":"Hi"}"#).is_err());
-	}
-
-	#[test]
-	fn rpc_objects_come_out_snake_case() {
-		let value = snake_keys(
-			json!({"jobId": 1, "usage": {"outputTokens": 2}, "list": [{"inFlight": 0}]}),
-		);
-		assert_eq!(
-			value,
-			json!({"job_id": 1, "usage": {"output_tokens": 2}, "list": [{"in_flight": 0}]})
-		);
 	}
 }
